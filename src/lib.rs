@@ -1,0 +1,2 @@
+//! CORS middleware for tower and http.
+#![deny(missing_docs)]
