@@ -1,0 +1,306 @@
+//! The tower layer: asks the policy, then either answers or calls the inner service and adds
+//! the headers the policy chose. It holds no CORS logic of its own.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, ORIGIN};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, Request, Response};
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::policy::{CorsPolicy, Decision, Rejection};
+use crate::scoped::{PolicySource, ScopedPolicies};
+
+/// How the layer fills the body of the responses it makes itself (preflight answers and
+/// refusals). [`Quiet`] leaves it empty; [`Explain`] writes the rejection reason.
+///
+/// Implement it to answer with your own body, a JSON error for instance.
+pub trait ResponseBody<B> {
+    /// The body for a response the layer makes, given why the request was rejected (if it was).
+    /// `headers` are the response's, for a `Content-Type`.
+    fn body(rejection: Option<&Rejection>, headers: &mut HeaderMap) -> B;
+}
+
+/// Responses the layer makes have an empty body (the default). The reason for a rejection still
+/// goes to `tracing`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Quiet;
+
+/// Responses the layer makes for rejected requests carry the reason as `text/plain`, e.g.
+/// `request header "x-secret" is not allowed`. For development: it tells a caller what the
+/// policy is.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Explain;
+
+impl<B: Default> ResponseBody<B> for Quiet {
+    fn body(_: Option<&Rejection>, _: &mut HeaderMap) -> B {
+        B::default()
+    }
+}
+
+impl<B: Default + From<Bytes>> ResponseBody<B> for Explain {
+    fn body(rejection: Option<&Rejection>, headers: &mut HeaderMap) -> B {
+        match rejection {
+            Some(r) => {
+                headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                );
+                B::from(Bytes::from(format!("{r}\n")))
+            }
+            None => B::default(),
+        }
+    }
+}
+
+/// A [`Layer`] that applies a [`CorsPolicy`] (or [path-scoped policies](ScopedPolicies)) to a
+/// service.
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use tower_cors::{CorsLayer, CorsPolicy};
+///
+/// let policy = CorsPolicy::builder()
+///     .allow_origins(["https://app.example.com"])
+///     .build()?;
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "hello" }))
+///     .layer(CorsLayer::new(policy));
+/// # Ok::<(), tower_cors::ConfigError>(())
+/// ```
+pub struct CorsLayer<M = Quiet> {
+    policies: PolicySource,
+    mode: PhantomData<fn() -> M>,
+}
+
+impl CorsLayer {
+    /// A layer applying `policy` to every request.
+    pub fn new(policy: CorsPolicy) -> Self {
+        Self::from_source(PolicySource::One(policy))
+    }
+
+    /// A layer applying the policy that `policies` selects by path; requests on other paths
+    /// pass through untouched.
+    pub fn scoped(policies: ScopedPolicies) -> Self {
+        Self::from_source(PolicySource::Scoped(policies))
+    }
+}
+
+impl<M> CorsLayer<M> {
+    fn from_source(policies: PolicySource) -> Self {
+        CorsLayer {
+            policies,
+            mode: PhantomData,
+        }
+    }
+
+    /// Writes the reason into the body of rejected preflights and refusals (see [`Explain`]).
+    /// The response body type must then implement `From<Bytes>`, as axum's and
+    /// `http_body_util::Full`'s do.
+    pub fn explain_rejections(self) -> CorsLayer<Explain> {
+        CorsLayer::from_source(self.policies)
+    }
+
+    /// Fills the body of responses the layer makes with a [`ResponseBody`] of your own.
+    pub fn response_body<N>(self) -> CorsLayer<N> {
+        CorsLayer::from_source(self.policies)
+    }
+}
+
+impl From<CorsPolicy> for CorsLayer {
+    fn from(policy: CorsPolicy) -> Self {
+        CorsLayer::new(policy)
+    }
+}
+
+impl From<ScopedPolicies> for CorsLayer {
+    fn from(policies: ScopedPolicies) -> Self {
+        CorsLayer::scoped(policies)
+    }
+}
+
+impl<M> Clone for CorsLayer<M> {
+    fn clone(&self) -> Self {
+        CorsLayer::from_source(self.policies.clone())
+    }
+}
+
+impl<M> fmt::Debug for CorsLayer<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CorsLayer")
+            .field("policies", &self.policies)
+            .finish()
+    }
+}
+
+impl<S, M> Layer<S> for CorsLayer<M> {
+    type Service = Cors<S, M>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Cors {
+            inner,
+            policies: self.policies.clone(),
+            mode: PhantomData,
+        }
+    }
+}
+
+/// The service [`CorsLayer`] makes: CORS around `S`. Cloning it clones `S` and a reference
+/// count.
+pub struct Cors<S, M = Quiet> {
+    inner: S,
+    policies: PolicySource,
+    mode: PhantomData<fn() -> M>,
+}
+
+impl<S: Clone, M> Clone for Cors<S, M> {
+    fn clone(&self) -> Self {
+        Cors {
+            inner: self.inner.clone(),
+            policies: self.policies.clone(),
+            mode: PhantomData,
+        }
+    }
+}
+
+impl<S: fmt::Debug, M> fmt::Debug for Cors<S, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cors")
+            .field("inner", &self.inner)
+            .field("policies", &self.policies)
+            .finish()
+    }
+}
+
+impl<S, M> Cors<S, M> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+fn trace(parts: &Parts, decision: &Decision) {
+    let origin = parts.headers.get(ORIGIN);
+    let reason = decision.rejection().map(tracing::field::display);
+    if decision.kind() == crate::DecisionKind::NotCors {
+        tracing::trace!(target: "tower_cors", method = %parts.method, path = parts.uri.path(), outcome = decision.outcome());
+    } else {
+        tracing::debug!(target: "tower_cors", origin = ?origin, method = %parts.method, path = parts.uri.path(), outcome = decision.outcome(), reason);
+    }
+}
+
+impl<S, M, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S, M>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    M: ResponseBody<ResBody>,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, ResBody>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let (parts, body) = request.into_parts();
+        let Some(policy) = self.policies.select(&parts) else {
+            return ResponseFuture::inner(self.inner.call(Request::from_parts(parts, body)), None);
+        };
+        let decision = policy.evaluate(&parts);
+        trace(&parts, &decision);
+        if decision.short_circuits() {
+            let mut response = policy.respond(&decision);
+            let body = M::body(decision.rejection(), response.headers_mut());
+            return ResponseFuture::ready(response.map(|()| body));
+        }
+        let policy = policy.clone();
+        let future = self.inner.call(Request::from_parts(parts, body));
+        ResponseFuture::inner(future, Some((policy, decision)))
+    }
+}
+
+pin_project! {
+    /// The future [`Cors`] returns.
+    pub struct ResponseFuture<F, B> {
+        #[pin]
+        state: State<F, B>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F, B> {
+        Inner {
+            #[pin]
+            future: F,
+            apply: Option<(CorsPolicy, Decision)>,
+        },
+        Ready {
+            response: Option<Response<B>>,
+        },
+    }
+}
+
+impl<F, B> ResponseFuture<F, B> {
+    fn inner(future: F, apply: Option<(CorsPolicy, Decision)>) -> Self {
+        ResponseFuture {
+            state: State::Inner { future, apply },
+        }
+    }
+
+    fn ready(response: Response<B>) -> Self {
+        ResponseFuture {
+            state: State::Ready {
+                response: Some(response),
+            },
+        }
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F, B>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Inner { future, apply } => {
+                let mut response = ready!(future.poll(cx))?;
+                if let Some((policy, decision)) = apply.take() {
+                    policy.apply(&decision, response.headers_mut());
+                }
+                Poll::Ready(Ok(response))
+            }
+            // Like a fused future, a second poll after completion stays pending.
+            StateProj::Ready { response } => match response.take() {
+                Some(r) => Poll::Ready(Ok(r)),
+                None => Poll::Pending,
+            },
+        }
+    }
+}
+
+impl<F, B> fmt::Debug for ResponseFuture<F, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}

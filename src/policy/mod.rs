@@ -1,0 +1,301 @@
+//! The policy core: every CORS decision, with no async, no tower and no I/O.
+//!
+//! [`CorsPolicy::evaluate`] reads a request's head and returns a [`Decision`];
+//! [`CorsPolicy::respond`] and [`CorsPolicy::apply`] turn the decision into a response or into
+//! headers on the inner service's response. The layer only wires these together.
+
+mod builder;
+mod decision;
+mod origin;
+mod request_headers;
+mod response;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::sync::Arc;
+
+use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use http::request::Parts;
+use http::{HeaderValue, Method, StatusCode};
+
+pub use builder::CorsPolicyBuilder;
+pub use decision::{Decision, DecisionKind, Malformed, Rejection};
+pub use request_headers::RequestedName;
+
+use decision::AllowOrigin;
+use origin::OriginMatcher;
+use request_headers::{Limits, ScanError};
+
+/// The request header a Private Network Access preflight carries.
+pub(crate) const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
+
+/// Methods a preflight may ask for.
+#[derive(Clone, Debug)]
+pub(crate) enum Methods {
+    /// Any method, answered with the requested one.
+    Any,
+    /// These methods (normalised as Fetch does), and the `Access-Control-Allow-Methods` value.
+    List {
+        allowed: Vec<Box<[u8]>>,
+        header: Option<HeaderValue>,
+    },
+}
+
+/// Request headers a preflight may ask for.
+#[derive(Clone, Debug)]
+pub(crate) enum RequestHeaders {
+    /// Any header, answered with the requested names.
+    Any,
+    /// These lower-case names, and the `Access-Control-Allow-Headers` value.
+    List {
+        allowed: Vec<Box<[u8]>>,
+        header: Option<HeaderValue>,
+    },
+}
+
+/// A validated, immutable CORS policy. Cloning it is cheap (one reference count).
+///
+/// Build one with [`CorsPolicy::builder`]; hand it to a [`CorsLayer`](crate::CorsLayer), or call
+/// [`evaluate`](Self::evaluate) directly to see what it decides.
+///
+/// ```
+/// use http::{Method, Request};
+/// use std::time::Duration;
+/// use tower_cors::CorsPolicy;
+///
+/// let policy = CorsPolicy::builder()
+///     .allow_origins(["https://app.example.com", "https://*.example.org"])
+///     .allow_methods([Method::GET, Method::PUT])
+///     .allow_headers(["content-type", "authorization"])
+///     .allow_credentials(true)
+///     .max_age(Duration::from_secs(600))
+///     .build()?;
+///
+/// let (parts, ()) = Request::options("/items")
+///     .header("origin", "https://admin.example.org")
+///     .header("access-control-request-method", "PUT")
+///     .header("access-control-request-headers", "authorization,content-type")
+///     .body(())?
+///     .into_parts();
+/// let decision = policy.evaluate(&parts);
+/// assert!(decision.is_allowed());
+///
+/// let response = policy.respond(&decision);
+/// assert_eq!(response.status(), 204);
+/// assert_eq!(response.headers()["access-control-allow-origin"], "https://admin.example.org");
+/// assert_eq!(response.headers()["access-control-allow-methods"], "GET, PUT");
+/// assert_eq!(response.headers()["access-control-allow-headers"], "content-type, authorization");
+/// assert_eq!(response.headers()["access-control-allow-credentials"], "true");
+/// assert_eq!(response.headers()["access-control-max-age"], "600");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct CorsPolicy {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    origins: OriginMatcher,
+    credentials: bool,
+    methods: Methods,
+    headers: RequestHeaders,
+    expose: Option<HeaderValue>,
+    max_age: Option<HeaderValue>,
+    private_network: bool,
+    preflight_status: StatusCode,
+    rejection_status: StatusCode,
+    refuse_disallowed: bool,
+    preflight_passthrough: bool,
+    keep_inner_cors_headers: bool,
+    limits: Limits,
+    preflight_vary: HeaderValue,
+}
+
+impl fmt::Debug for CorsPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &*self.inner;
+        f.debug_struct("CorsPolicy")
+            .field("origins", &i.origins)
+            .field("credentials", &i.credentials)
+            .field("methods", &i.methods)
+            .field("headers", &i.headers)
+            .field("expose", &i.expose)
+            .field("max_age", &i.max_age)
+            .field("private_network", &i.private_network)
+            .field("preflight_status", &i.preflight_status)
+            .field("rejection_status", &i.rejection_status)
+            .field("refuse_disallowed", &i.refuse_disallowed)
+            .field("preflight_passthrough", &i.preflight_passthrough)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The methods browsers never preflight for, and so accept whatever `Allow-Methods` says.
+fn is_safelisted_method(m: &[u8]) -> bool {
+    matches!(m, b"GET" | b"HEAD" | b"POST")
+}
+
+impl Methods {
+    fn allows(&self, method: &[u8]) -> bool {
+        match self {
+            Methods::Any => true,
+            Methods::List { allowed, .. } => {
+                is_safelisted_method(method) || allowed.iter().any(|m| **m == *method)
+            }
+        }
+    }
+}
+
+impl RequestHeaders {
+    fn allows(&self, name: &[u8]) -> bool {
+        match self {
+            RequestHeaders::Any => true,
+            RequestHeaders::List { allowed, .. } => {
+                allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
+            }
+        }
+    }
+}
+
+impl CorsPolicy {
+    /// Starts a policy. See [`CorsPolicyBuilder`] for every setting and its default.
+    pub fn builder() -> CorsPolicyBuilder {
+        CorsPolicyBuilder::default()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Decides what to do with a request, from its head alone.
+    ///
+    /// This is the whole of the CORS logic: the layer calls it once per request and does what
+    /// the [`Decision`] says. It never panics and its work is bounded by the policy's limits,
+    /// whatever the request holds.
+    pub fn evaluate(&self, parts: &Parts) -> Decision {
+        let i = &*self.inner;
+        let mut origins = parts.headers.get_all(ORIGIN).iter();
+        let Some(origin) = origins.next() else {
+            return Decision::not_cors();
+        };
+        let mut request_methods = parts.headers.get_all(ACCESS_CONTROL_REQUEST_METHOD).iter();
+        let request_method = if parts.method == Method::OPTIONS {
+            request_methods.next()
+        } else {
+            None
+        };
+        let preflight = request_method.is_some();
+        let kind = if preflight {
+            DecisionKind::Preflight
+        } else {
+            DecisionKind::Actual
+        };
+        let answers_itself = if preflight {
+            !i.preflight_passthrough
+        } else {
+            i.refuse_disallowed
+        };
+        let reject = |rejection| Decision {
+            short_circuit: answers_itself,
+            ..Decision::rejected(kind, rejection)
+        };
+        if origins.next().is_some() {
+            return reject(Rejection::Malformed(Malformed::SeveralOrigins));
+        }
+        if !i.origins.allows(origin, parts) {
+            return reject(Rejection::OriginNotAllowed {
+                origin: origin.clone(),
+            });
+        }
+        let mut decision = Decision {
+            kind,
+            allow_origin: Some(if i.origins.is_wildcard() {
+                AllowOrigin::Any
+            } else {
+                AllowOrigin::Exactly(origin.clone())
+            }),
+            ..Decision::not_cors()
+        };
+        if let Some(method) = request_method {
+            decision.short_circuit = answers_itself;
+            let several_methods = request_methods.next().is_some();
+            if let Err(rejection) =
+                self.evaluate_preflight(parts, method, several_methods, &mut decision)
+            {
+                if matches!(rejection, Rejection::Malformed(_)) {
+                    return reject(rejection);
+                }
+                decision.rejection = Some(rejection);
+            }
+        }
+        decision
+    }
+
+    /// Checks what a preflight asks for, recording what to answer back in `decision`.
+    fn evaluate_preflight(
+        &self,
+        parts: &Parts,
+        method: &HeaderValue,
+        several_methods: bool,
+        decision: &mut Decision,
+    ) -> Result<(), Rejection> {
+        let i = &*self.inner;
+        if several_methods {
+            return Err(Rejection::Malformed(Malformed::SeveralRequestMethods));
+        }
+        if !request_headers::is_token(method.as_bytes()) {
+            return Err(Rejection::Malformed(Malformed::InvalidRequestMethod {
+                method: method.clone(),
+            }));
+        }
+        if !i.methods.allows(method.as_bytes()) {
+            return Err(Rejection::MethodNotAllowed {
+                method: method.clone(),
+            });
+        }
+        if matches!(i.methods, Methods::Any) {
+            decision.echo_method = Some(method.clone());
+        }
+
+        let lines = || parts.headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
+        let requested = request_headers::scan(lines(), i.limits, |n| i.headers.allows(n)).map_err(
+            |e| match e {
+                ScanError::TooLong { len } => {
+                    Rejection::Malformed(Malformed::RequestHeadersTooLong {
+                        len,
+                        limit: i.limits.max_bytes,
+                    })
+                }
+                ScanError::TooManyNames => Rejection::Malformed(Malformed::TooManyRequestHeaders {
+                    limit: i.limits.max_names,
+                }),
+                ScanError::NotAToken(header) => {
+                    Rejection::Malformed(Malformed::InvalidRequestHeader { header })
+                }
+                ScanError::NotAllowed(header) => Rejection::HeaderNotAllowed { header },
+            },
+        )?;
+        if matches!(i.headers, RequestHeaders::Any) && requested.names > 0 {
+            decision.echo_headers = match lines().iter().next() {
+                Some(line) if requested.lines == 1 && !requested.has_empty_items => {
+                    Some(line.clone())
+                }
+                _ => response::join_names(lines()),
+            };
+        }
+
+        let wants_private_network = parts
+            .headers
+            .get(REQUEST_PRIVATE_NETWORK)
+            .is_some_and(|v| v.as_bytes() == b"true");
+        if wants_private_network {
+            if !i.private_network {
+                return Err(Rejection::PrivateNetworkNotAllowed);
+            }
+            decision.private_network = true;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,672 @@
+//! Origins: normalising configured ones, checking the syntax of requested ones, and matching.
+//!
+//! A browser serialises the `Origin` header as `scheme://host[:port]`, lower-case, without the
+//! default port and without a trailing `/`. Configured origins are normalised to that form once,
+//! at build time, so a request origin can be compared byte for byte: exactly the comparison the
+//! browser itself makes against `Access-Control-Allow-Origin`.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+use http::request::Parts;
+use http::HeaderValue;
+use regex::bytes::RegexSet;
+
+use crate::error::ConfigError;
+
+/// The longest request origin the matcher looks at; longer ones are rejected unread.
+/// (A host name is at most 253 bytes; scheme and port add a few dozen.)
+pub(crate) const MAX_ORIGIN_LEN: usize = 512;
+
+/// A user predicate deciding whether an origin is allowed.
+pub(crate) type OriginPredicate = Arc<dyn Fn(&HeaderValue, &Parts) -> bool + Send + Sync>;
+
+/// An origin as the browser writes it, split into its parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OriginParts<'a> {
+    pub(crate) scheme: &'a str,
+    pub(crate) host: &'a str,
+    /// The explicit port, if any (never the scheme's default in a browser-serialised origin).
+    pub(crate) port: Option<u16>,
+}
+
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        "ftp" => Some(21),
+        _ => None,
+    }
+}
+
+fn is_scheme(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z'))
+        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.'))
+}
+
+fn is_host_byte(b: u8) -> bool {
+    matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.')
+}
+
+fn is_ipv6_literal(host: &str) -> bool {
+    host.len() > 2
+        && host.starts_with('[')
+        && host.ends_with(']')
+        && host[1..host.len() - 1]
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b':' | b'.'))
+}
+
+fn is_host(host: &str) -> bool {
+    is_ipv6_literal(host)
+        || (!host.is_empty()
+            && !host.starts_with('.')
+            && !host.contains("..")
+            && host.bytes().all(is_host_byte))
+}
+
+/// Parses a port as a browser writes it: 1 to 5 digits, no sign, no leading zero, 1..=65535.
+fn parse_port(s: &str) -> Option<u16> {
+    if s.is_empty() || s.len() > 5 || s.starts_with('0') || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<u16>().ok()
+}
+
+/// Splits `host[:port]`, honouring IPv6 brackets. The port part is returned unparsed.
+fn split_host_port(authority: &str) -> (&str, Option<&str>) {
+    let port_colon = if authority.starts_with('[') {
+        authority
+            .find(']')
+            .and_then(|end| authority[end + 1..].find(':').map(|i| end + 1 + i))
+    } else {
+        authority.rfind(':')
+    };
+    match port_colon {
+        Some(i) => (&authority[..i], Some(&authority[i + 1..])),
+        None => (authority, None),
+    }
+}
+
+/// Parses a request origin strictly as a browser serialises it; `None` for anything else,
+/// including `null`, upper case, a default port, a path or a trailing `/`.
+pub(crate) fn parse_serialized(origin: &[u8]) -> Option<OriginParts<'_>> {
+    if origin.len() > MAX_ORIGIN_LEN {
+        return None;
+    }
+    let origin = std::str::from_utf8(origin).ok()?;
+    let (scheme, authority) = origin.split_once("://")?;
+    if !is_scheme(scheme) {
+        return None;
+    }
+    let (host, port) = split_host_port(authority);
+    if !is_host(host) {
+        return None;
+    }
+    let port = match port {
+        None => None,
+        Some(p) => {
+            let p = parse_port(p)?;
+            if default_port(scheme) == Some(p) {
+                return None;
+            }
+            Some(p)
+        }
+    };
+    Some(OriginParts { scheme, host, port })
+}
+
+fn invalid(input: &str, reason: &str, suggestion: Option<String>) -> ConfigError {
+    ConfigError::InvalidOrigin {
+        input: input.to_owned(),
+        reason: reason.to_owned(),
+        suggestion,
+    }
+}
+
+/// A configured origin, split and normalised, before it is turned into its serialised form.
+struct Normalized {
+    scheme: String,
+    host: String,
+    port: Option<String>,
+}
+
+impl Normalized {
+    fn serialize(&self) -> String {
+        match &self.port {
+            Some(p) => format!("{}://{}:{}", self.scheme, self.host, p),
+            None => format!("{}://{}", self.scheme, self.host),
+        }
+    }
+}
+
+/// Splits and normalises `input` (scheme and host lower-cased, trailing `/` dropped), rejecting a
+/// path, query, fragment or userinfo. The port is checked by the caller, since patterns allow `*`.
+fn normalize(input: &str) -> Result<Normalized, ConfigError> {
+    let trimmed = input.trim();
+    if trimmed != input || trimmed.is_empty() {
+        return Err(invalid(
+            input,
+            "it has leading or trailing white space, or is empty",
+            (!trimmed.is_empty()).then(|| trimmed.to_owned()),
+        ));
+    }
+    let Some((scheme, rest)) = input.split_once("://") else {
+        let hint = (!input.contains(':')).then(|| format!("https://{input}"));
+        return Err(invalid(input, "it has no scheme (`https://`)", hint));
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    if !is_scheme(&scheme) {
+        return Err(invalid(input, "its scheme is not a URL scheme", None));
+    }
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if authority.contains('@') {
+        let clean = authority.rsplit('@').next().unwrap_or_default();
+        return Err(invalid(
+            input,
+            "an origin has no user name or password",
+            Some(format!("{scheme}://{}", clean.to_ascii_lowercase())),
+        ));
+    }
+    let suggestion = || Some(format!("{scheme}://{}", authority.to_ascii_lowercase()));
+    match tail.as_bytes().first() {
+        Some(b'/') => return Err(invalid(input, "an origin has no path", suggestion())),
+        Some(b'?') => return Err(invalid(input, "an origin has no query", suggestion())),
+        Some(b'#') => return Err(invalid(input, "an origin has no fragment", suggestion())),
+        _ => {}
+    }
+    let (host, port) = split_host_port(authority);
+    if !host.is_ascii() {
+        return Err(invalid(
+            input,
+            "browsers send international domain names in punycode (`xn--...`)",
+            None,
+        ));
+    }
+    Ok(Normalized {
+        scheme,
+        host: host.to_ascii_lowercase(),
+        port: port.map(str::to_owned),
+    })
+}
+
+/// Normalises a configured exact origin to the form browsers send.
+///
+/// `HTTPS://App.Example.com:443/` becomes `https://app.example.com`.
+pub(crate) fn normalize_origin(input: &str) -> Result<String, ConfigError> {
+    if input == "null" {
+        return Ok(input.to_owned());
+    }
+    let mut n = normalize(input)?;
+    if !is_host(&n.host) {
+        return Err(invalid(
+            input,
+            "its host is not a host name or IP address",
+            None,
+        ));
+    }
+    if let Some(p) = n.port.take() {
+        let Some(port) = parse_port(&p) else {
+            return Err(invalid(
+                input,
+                "its port is not a number from 1 to 65535 (without leading zeros)",
+                None,
+            ));
+        };
+        if default_port(&n.scheme) != Some(port) {
+            n.port = Some(p);
+        }
+    }
+    Ok(n.serialize())
+}
+
+/// The port part of a `*.` pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PortRule {
+    /// No port written: the scheme's default port only.
+    Default,
+    /// `:*`: any port, the default included.
+    Any,
+    /// `:8443`: this port only.
+    Exact(u16),
+}
+
+impl PortRule {
+    fn admits(self, port: Option<u16>) -> bool {
+        match self {
+            PortRule::Default => port.is_none(),
+            PortRule::Any => true,
+            PortRule::Exact(p) => port == Some(p),
+        }
+    }
+}
+
+/// A parsed `scheme://*.domain[:port|:*]` pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OriginPattern {
+    scheme: String,
+    /// The part after `*.`, e.g. `example.com`.
+    suffix: String,
+    port: PortRule,
+}
+
+impl OriginPattern {
+    /// Whether `input` is written as a pattern (has a `*` in its host) rather than an origin.
+    pub(crate) fn looks_like_pattern(input: &str) -> bool {
+        input != "*" && input.contains('*')
+    }
+
+    pub(crate) fn parse(input: &str) -> Result<Self, ConfigError> {
+        let bad = |reason: &str| ConfigError::InvalidPattern {
+            input: input.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let n = normalize(input).map_err(|e| match e {
+            ConfigError::InvalidOrigin { reason, .. } => bad(&reason),
+            other => other,
+        })?;
+        let Some(suffix) = n.host.strip_prefix("*.") else {
+            return Err(bad("`*` may only stand for the leading labels, as `*.`"));
+        };
+        if suffix.contains('*') {
+            return Err(bad("it has more than one `*` in its host"));
+        }
+        if !is_host(suffix) || is_ipv6_literal(suffix) {
+            return Err(bad("the part after `*.` is not a domain name"));
+        }
+        let port = match n.port.as_deref() {
+            None => PortRule::Default,
+            Some("*") => PortRule::Any,
+            Some(p) => match parse_port(p) {
+                Some(p) if default_port(&n.scheme) == Some(p) => PortRule::Default,
+                Some(p) => PortRule::Exact(p),
+                None => return Err(bad("its port is not a number from 1 to 65535 or `*`")),
+            },
+        };
+        Ok(OriginPattern {
+            scheme: n.scheme,
+            suffix: suffix.to_owned(),
+            port,
+        })
+    }
+}
+
+impl fmt::Display for OriginPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://*.{}", self.scheme, self.suffix)?;
+        match self.port {
+            PortRule::Default => Ok(()),
+            PortRule::Any => f.write_str(":*"),
+            PortRule::Exact(p) => write!(f, ":{p}"),
+        }
+    }
+}
+
+/// A fast, non-keyed hasher for the origin sets.
+///
+/// The sets are built from configuration and never grow from requests, so an attacker choosing
+/// the looked-up string cannot make buckets longer than configuration made them: a keyed hash
+/// (SipHash) would buy nothing here and cost a third of a lookup.
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = BuildHasherDefault<FxHasher>;
+
+/// `*.` patterns indexed by their suffix, so a lookup costs one probe per label of the request
+/// host, whatever the number of patterns.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PatternIndex {
+    by_suffix: HashMap<Box<str>, Vec<(Box<str>, PortRule)>, FxBuild>,
+}
+
+impl PatternIndex {
+    fn insert(&mut self, p: OriginPattern) {
+        self.by_suffix
+            .entry(p.suffix.into_boxed_str())
+            .or_default()
+            .push((p.scheme.into_boxed_str(), p.port));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.by_suffix.is_empty()
+    }
+
+    fn matches(&self, origin: &OriginParts<'_>) -> bool {
+        let host = origin.host;
+        if is_ipv6_literal(host) {
+            return false;
+        }
+        // Each `.` splits the host into a non-empty subdomain part and a candidate suffix; the
+        // subdomain part is made of valid labels because `parse_serialized` checked the host.
+        host.match_indices('.').any(|(i, _)| {
+            i > 0
+                && self.by_suffix.get(&host[i + 1..]).is_some_and(|rules| {
+                    rules.iter().any(|(scheme, port)| {
+                        **scheme == *origin.scheme && port.admits(origin.port)
+                    })
+                })
+        })
+    }
+}
+
+/// How origins are allowed.
+#[derive(Clone, Default)]
+pub(crate) struct OriginMatcher {
+    /// Any origin, answered with `*`.
+    pub(crate) any: bool,
+    /// Any well-formed origin, reflected (the dangerous mode).
+    pub(crate) reflect_any: bool,
+    pub(crate) null: bool,
+    exact: HashSet<Box<[u8]>, FxBuild>,
+    patterns: PatternIndex,
+    regexes: Option<RegexSet>,
+    predicates: Vec<OriginPredicate>,
+}
+
+impl fmt::Debug for OriginMatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OriginMatcher")
+            .field("any", &self.any)
+            .field("reflect_any", &self.reflect_any)
+            .field("null", &self.null)
+            .field("exact", &self.exact.len())
+            .field("patterns", &self.patterns.by_suffix.len())
+            .field("regexes", &self.regexes.as_ref().map_or(0, RegexSet::len))
+            .field("predicates", &self.predicates.len())
+            .finish()
+    }
+}
+
+impl OriginMatcher {
+    pub(crate) fn add_exact(&mut self, normalized: String) {
+        if normalized == "null" {
+            self.null = true;
+        } else {
+            self.exact
+                .insert(normalized.into_bytes().into_boxed_slice());
+        }
+    }
+
+    pub(crate) fn add_pattern(&mut self, pattern: OriginPattern) {
+        self.patterns.insert(pattern);
+    }
+
+    pub(crate) fn set_regexes(&mut self, set: RegexSet) {
+        self.regexes = (!set.is_empty()).then_some(set);
+    }
+
+    pub(crate) fn add_predicate(&mut self, p: OriginPredicate) {
+        self.predicates.push(p);
+    }
+
+    /// Whether no rule at all was configured.
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.any
+            && !self.reflect_any
+            && !self.null
+            && self.exact.is_empty()
+            && self.patterns.is_empty()
+            && self.regexes.is_none()
+            && self.predicates.is_empty()
+    }
+
+    /// Whether the answer to a request with this `Origin` can be `*` for everyone.
+    pub(crate) fn is_wildcard(&self) -> bool {
+        self.any
+    }
+
+    /// Decides whether `origin` is allowed. `*` allows everything, since it echoes nothing.
+    /// Exact entries (and `null`) are compared byte for byte with what configuration
+    /// normalised; every other rule sees only origins that are well-formed browser
+    /// serialisations, so nothing malformed is ever reflected.
+    pub(crate) fn allows(&self, origin: &HeaderValue, parts: &Parts) -> bool {
+        if self.any {
+            return true;
+        }
+        let bytes = origin.as_bytes();
+        if bytes == b"null" {
+            return self.null;
+        }
+        if self.exact.contains(bytes) {
+            return true;
+        }
+        let Some(parsed) = parse_serialized(bytes) else {
+            return false;
+        };
+        self.reflect_any
+            || self.patterns.matches(&parsed)
+            || self.regexes.as_ref().is_some_and(|set| set.is_match(bytes))
+            || self.predicates.iter().any(|p| p(origin, parts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_configured_origins_to_the_browser_form() {
+        for (input, want) in [
+            ("https://app.example.com", "https://app.example.com"),
+            ("HTTPS://App.Example.COM", "https://app.example.com"),
+            ("https://app.example.com/", "https://app.example.com"),
+            ("https://app.example.com:443", "https://app.example.com"),
+            ("http://localhost:80/", "http://localhost"),
+            ("http://localhost:3000", "http://localhost:3000"),
+            (
+                "https://app.example.com:8443",
+                "https://app.example.com:8443",
+            ),
+            ("http://[::1]:3000", "http://[::1]:3000"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("null", "null"),
+            ("chrome-extension://abcdef", "chrome-extension://abcdef"),
+        ] {
+            assert_eq!(normalize_origin(input).as_deref(), Ok(want), "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_origin_naming_it() {
+        for (input, message) in [
+            (
+                "http://localhost:3000/api",
+                "`http://localhost:3000/api` is not an origin: an origin has no path; did you mean `http://localhost:3000`?",
+            ),
+            (
+                "https://app.example.com?x=1",
+                "`https://app.example.com?x=1` is not an origin: an origin has no query; did you mean `https://app.example.com`?",
+            ),
+            (
+                "https://app.example.com#top",
+                "`https://app.example.com#top` is not an origin: an origin has no fragment; did you mean `https://app.example.com`?",
+            ),
+            (
+                "https://user:pw@app.example.com",
+                "`https://user:pw@app.example.com` is not an origin: an origin has no user name or password; did you mean `https://app.example.com`?",
+            ),
+            (
+                "app.example.com",
+                "`app.example.com` is not an origin: it has no scheme (`https://`); did you mean `https://app.example.com`?",
+            ),
+            (
+                "1http://x",
+                "`1http://x` is not an origin: its scheme is not a URL scheme",
+            ),
+            (
+                "http://localhost:0",
+                "`http://localhost:0` is not an origin: its port is not a number from 1 to 65535 (without leading zeros)",
+            ),
+            (
+                "http://localhost:65536",
+                "`http://localhost:65536` is not an origin: its port is not a number from 1 to 65535 (without leading zeros)",
+            ),
+            (
+                "https://bücher.example",
+                "`https://bücher.example` is not an origin: browsers send international domain names in punycode (`xn--...`)",
+            ),
+            (
+                " https://a.example",
+                "` https://a.example` is not an origin: it has leading or trailing white space, or is empty; did you mean `https://a.example`?",
+            ),
+            (
+                "https://a b.example",
+                "`https://a b.example` is not an origin: its host is not a host name or IP address",
+            ),
+        ] {
+            let err = normalize_origin(input).unwrap_err();
+            assert_eq!(err.to_string(), message);
+        }
+    }
+
+    #[test]
+    fn parses_only_browser_serialisations() {
+        assert_eq!(
+            parse_serialized(b"https://a.example.com:8443"),
+            Some(OriginParts {
+                scheme: "https",
+                host: "a.example.com",
+                port: Some(8443)
+            })
+        );
+        for bad in [
+            &b"null"[..],
+            b"https://A.example.com",
+            b"https://a.example.com:443",
+            b"http://a.example.com:80",
+            b"https://a.example.com/",
+            b"https://a.example.com:0",
+            b"https://a.example.com:65536",
+            b"https://a.example.com:08443",
+            b"https://user@a.example.com",
+            b"https://a..example.com",
+            b"https://",
+            b"https//a.example.com",
+            b"file://",
+            b"https://a.example.com\xff",
+        ] {
+            assert_eq!(
+                parse_serialized(bad),
+                None,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert!(parse_serialized(b"http://[::1]:3000").is_some());
+        assert!(parse_serialized(&[b'a'; MAX_ORIGIN_LEN + 1]).is_none());
+    }
+
+    fn pattern_matches(pattern: &str, origin: &str) -> bool {
+        let mut index = PatternIndex::default();
+        index.insert(OriginPattern::parse(pattern).unwrap());
+        parse_serialized(origin.as_bytes()).is_some_and(|o| index.matches(&o))
+    }
+
+    #[test]
+    fn patterns_keep_the_label_boundary_and_exclude_the_apex() {
+        let p = "https://*.example.com";
+        assert!(pattern_matches(p, "https://app.example.com"));
+        assert!(pattern_matches(p, "https://a.b.example.com"));
+        assert!(!pattern_matches(p, "https://example.com"));
+        assert!(!pattern_matches(p, "https://evilexample.com"));
+        assert!(!pattern_matches(p, "https://app.example.com.evil.net"));
+        assert!(!pattern_matches(p, "http://app.example.com"));
+        assert!(!pattern_matches(p, "https://app.example.com:8443"));
+        assert!(!pattern_matches(p, "https://[::1]"));
+    }
+
+    #[test]
+    fn pattern_ports_are_exact_default_or_any() {
+        assert!(pattern_matches(
+            "https://*.example.com:8443",
+            "https://a.example.com:8443"
+        ));
+        assert!(!pattern_matches(
+            "https://*.example.com:8443",
+            "https://a.example.com"
+        ));
+        assert!(pattern_matches(
+            "https://*.example.com:443",
+            "https://a.example.com"
+        ));
+        assert!(pattern_matches(
+            "http://*.localhost:*",
+            "http://a.localhost:3000"
+        ));
+        assert!(pattern_matches(
+            "http://*.localhost:*",
+            "http://a.localhost"
+        ));
+    }
+
+    #[test]
+    fn rejects_malformed_patterns_naming_them() {
+        for (input, reason) in [
+            (
+                "https://app.*.example.com",
+                "`*` may only stand for the leading labels, as `*.`",
+            ),
+            (
+                "https://*.*.example.com",
+                "it has more than one `*` in its host",
+            ),
+            (
+                "https://*example.com",
+                "`*` may only stand for the leading labels, as `*.`",
+            ),
+            ("https://*.", "the part after `*.` is not a domain name"),
+            ("https://*.example.com/api", "an origin has no path"),
+            (
+                "https://*.example.com:99999",
+                "its port is not a number from 1 to 65535 or `*`",
+            ),
+        ] {
+            let err = OriginPattern::parse(input).unwrap_err();
+            assert_eq!(
+                err,
+                ConfigError::InvalidPattern {
+                    input: input.into(),
+                    reason: reason.into()
+                }
+            );
+            assert!(err
+                .to_string()
+                .starts_with(&format!("`{input}` is not an origin pattern: {reason}; ")));
+        }
+    }
+
+    #[test]
+    fn pattern_display_round_trips() {
+        for p in [
+            "https://*.example.com",
+            "http://*.localhost:*",
+            "https://*.example.com:8443",
+        ] {
+            assert_eq!(OriginPattern::parse(p).unwrap().to_string(), p);
+        }
+    }
+}
