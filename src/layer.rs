@@ -10,7 +10,7 @@ use std::task::{ready, Context, Poll};
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, ORIGIN};
 use http::request::Parts;
-use http::{HeaderMap, HeaderValue, Request, Response};
+use http::{HeaderValue, Request, Response, StatusCode};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -24,8 +24,8 @@ use crate::scoped::{PolicySource, ScopedPolicies};
 /// Implement it to answer with your own body, a JSON error for instance.
 pub trait ResponseBody<B> {
     /// The body for a response the layer makes, given why the request was rejected (if it was).
-    /// `headers` are the response's, for a `Content-Type`.
-    fn body(rejection: Option<&Rejection>, headers: &mut HeaderMap) -> B;
+    /// `response` is the response being made, to read its status and set a `Content-Type`.
+    fn body(rejection: Option<&Rejection>, response: &mut Response<()>) -> B;
 }
 
 /// Responses the layer makes have an empty body (the default). The reason for a rejection still
@@ -40,22 +40,23 @@ pub struct Quiet;
 pub struct Explain;
 
 impl<B: Default> ResponseBody<B> for Quiet {
-    fn body(_: Option<&Rejection>, _: &mut HeaderMap) -> B {
+    fn body(_: Option<&Rejection>, _: &mut Response<()>) -> B {
         B::default()
     }
 }
 
 impl<B: Default + From<Bytes>> ResponseBody<B> for Explain {
-    fn body(rejection: Option<&Rejection>, headers: &mut HeaderMap) -> B {
+    fn body(rejection: Option<&Rejection>, response: &mut Response<()>) -> B {
         match rejection {
-            Some(r) => {
-                headers.insert(
+            // A 204 cannot carry a body: the reason then goes to `tracing` only.
+            Some(r) if response.status() != StatusCode::NO_CONTENT => {
+                response.headers_mut().insert(
                     CONTENT_TYPE,
                     HeaderValue::from_static("text/plain; charset=utf-8"),
                 );
                 B::from(Bytes::from(format!("{r}\n")))
             }
-            None => B::default(),
+            _ => B::default(),
         }
     }
 }
@@ -228,7 +229,7 @@ where
         trace(&parts, &decision);
         if decision.short_circuits() {
             let mut response = policy.respond(&decision);
-            let body = M::body(decision.rejection(), response.headers_mut());
+            let body = M::body(decision.rejection(), &mut response);
             return ResponseFuture::ready(response.map(|()| body));
         }
         let policy = policy.clone();

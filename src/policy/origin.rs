@@ -336,11 +336,14 @@ impl Hasher for FxHasher {
 
 type FxBuild = BuildHasherDefault<FxHasher>;
 
+/// The scheme and port rule of one pattern, filed under its suffix.
+type SchemePort = (Box<str>, PortRule);
+
 /// `*.` patterns indexed by their suffix, so a lookup costs one probe per label of the request
 /// host, whatever the number of patterns.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PatternIndex {
-    by_suffix: HashMap<Box<str>, Vec<(Box<str>, PortRule)>, FxBuild>,
+    by_suffix: HashMap<Box<str>, Vec<SchemePort>, FxBuild>,
 }
 
 impl PatternIndex {
