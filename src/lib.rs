@@ -72,3 +72,8 @@ pub use policy::{
     CorsPolicy, CorsPolicyBuilder, Decision, DecisionKind, Malformed, Rejection, RequestedName,
 };
 pub use scoped::{ScopedPolicies, ScopedPoliciesBuilder};
+
+/// The README's examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
