@@ -531,8 +531,24 @@ def run_child(key: str, out: str) -> None:
 # Parent: one subprocess per (configuration, variant), then write the goldens
 # --------------------------------------------------------------------------------------------
 
+def _fmt(o, ind: str) -> str:
+    """json.dumps(indent=2, sort_keys=True), except that lists of scalars stay on one line."""
+    if isinstance(o, dict):
+        if not o:
+            return "{}"
+        inner = ind + "  "
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_fmt(o[k], inner)}" for k in sorted(o)]
+        return "{\n" + ",\n".join(items) + "\n" + ind + "}"
+    if isinstance(o, list):
+        if all(not isinstance(x, (dict, list)) for x in o):
+            return json.dumps(o, ensure_ascii=False)
+        inner = ind + "  "
+        return "[\n" + ",\n".join(inner + _fmt(x, inner) for x in o) + "\n" + ind + "]"
+    return json.dumps(o, ensure_ascii=False)
+
+
 def dump(obj) -> str:
-    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return _fmt(obj, "") + "\n"
 
 
 def run_one(key: str, variant: Variant, tmp: Path) -> tuple[str, list, str]:
