@@ -121,7 +121,10 @@ REQUEST_HEADERS = [  # (slug, ACRH)
     ("empty-item-trailing", "Content-Type,"),
     ("empty-item-leading", ",Content-Type"),
     ("empty-item-middle", "Content-Type,,Authorization"),
-    ("ows", "  content-type ,  authorization  "),
+    # Whitespace around the items only inside the value: HTTP servers strip a field value's
+    # leading/trailing whitespace, the in-process test clients do not, so the goldens keep to what
+    # a real server would hand the middleware.
+    ("ows", "content-type ,  authorization"),
     ("empty-value", ""),
 ]
 
