@@ -35,14 +35,17 @@ fn origins_that_are_not_origins() {
 fn bad_patterns() {
     let err = fails(
         CorsPolicy::builder().allow_origins(["https://api.*.example.com"]),
-        "`https://api.*.example.com` is not an origin pattern: `*` may only stand for the leading labels, as `*.`; write it as `https://*.example.com`, `https://*.example.com:8443` or `https://*.example.com:*`",
+        "`https://api.*.example.com` is not an origin pattern: `*` may only stand for leading labels (`*.`) or the port (`:*`); write it as `https://*.example.com`, `https://*.example.com:8443` or `https://*.example.com:*`",
     );
     assert!(matches!(err, ConfigError::InvalidPattern { .. }));
 }
 
 #[test]
 fn regexes_that_do_not_compile() {
-    let err = base().allow_origin_regex(r"https://(.*\.example\.com").build().unwrap_err();
+    let err = base()
+        .allow_origin_regex(r"https://(.*\.example\.com")
+        .build()
+        .unwrap_err();
     let ConfigError::InvalidRegex { input, .. } = &err else {
         panic!("{err:?}")
     };
@@ -77,10 +80,26 @@ fn header_names_and_methods_that_are_not_tokens() {
 #[test]
 fn wildcards_with_credentials() {
     for (builder, wildcard, names) in [
-        (CorsPolicy::builder().allow_origins(["*"]), Wildcard::Origins, "`*`"),
-        (base().allow_methods(["*"]), Wildcard::Methods, "allow_any_method()"),
-        (base().allow_headers(["*"]), Wildcard::Headers, "allow_any_header()"),
-        (base().expose_headers(["*"]), Wildcard::ExposeHeaders, "expose_headers"),
+        (
+            CorsPolicy::builder().allow_origins(["*"]),
+            Wildcard::Origins,
+            "`*`",
+        ),
+        (
+            base().allow_methods(["*"]),
+            Wildcard::Methods,
+            "allow_any_method()",
+        ),
+        (
+            base().allow_headers(["*"]),
+            Wildcard::Headers,
+            "allow_any_header()",
+        ),
+        (
+            base().expose_headers(["*"]),
+            Wildcard::ExposeHeaders,
+            "expose_headers",
+        ),
     ] {
         let err = builder.allow_credentials(true).build().unwrap_err();
         assert_eq!(err, ConfigError::WildcardWithCredentials { wildcard });
@@ -108,7 +127,10 @@ fn a_preflight_status_browsers_reject() {
 #[test]
 fn scope_paths() {
     let policy = base().build().unwrap();
-    let err = ScopedPolicies::builder().path("api/*", policy).build().unwrap_err();
+    let err = ScopedPolicies::builder()
+        .path("api/*", policy)
+        .build()
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "path `api/*` cannot scope a policy: it does not start with `/`; write an exact path like `/api/items` or a prefix like `/api/*`"

@@ -114,6 +114,8 @@ impl CorsPolicyBuilder {
     /// - a pattern, `https://*.example.com`: one or more labels before `example.com` (not the
     ///   apex, not `evilexample.com`), same scheme, default port; `:8443` for that port, `:*`
     ///   for any port;
+    /// - a host on any port, `http://localhost:*`: that host only, every port (local
+    ///   development servers);
     /// - `null`: the opaque origin of sandboxed frames and `file:` pages (allow it only if you
     ///   mean every such page on the web);
     /// - `*`: any origin, answered with `Access-Control-Allow-Origin: *`.

@@ -246,17 +246,22 @@ impl PortRule {
     }
 }
 
-/// A parsed `scheme://*.domain[:port|:*]` pattern.
+/// A parsed pattern: `scheme://*.domain[:port|:*]` (subdomains) or `scheme://host:*` (one host,
+/// any port).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct OriginPattern {
     scheme: String,
-    /// The part after `*.`, e.g. `example.com`.
-    suffix: String,
+    /// The part after `*.`, or the whole host of a `host:*` pattern.
+    host: String,
+    /// Whether the pattern is `*.host`: one or more labels before `host`, never `host` itself.
+    subdomains: bool,
     port: PortRule,
 }
 
+const STAR_PLACEMENT: &str = "`*` may only stand for leading labels (`*.`) or the port (`:*`)";
+
 impl OriginPattern {
-    /// Whether `input` is written as a pattern (has a `*` in its host) rather than an origin.
+    /// Whether `input` is written as a pattern rather than an origin.
     pub(crate) fn looks_like_pattern(input: &str) -> bool {
         input != "*" && input.contains('*')
     }
@@ -270,14 +275,18 @@ impl OriginPattern {
             ConfigError::InvalidOrigin { reason, .. } => bad(&reason),
             other => other,
         })?;
-        let Some(suffix) = n.host.strip_prefix("*.") else {
-            return Err(bad("`*` may only stand for the leading labels, as `*.`"));
+        let (host, subdomains) = match n.host.strip_prefix("*.") {
+            Some(suffix) => (suffix, true),
+            None => (n.host.as_str(), false),
         };
-        if suffix.contains('*') {
-            return Err(bad("it has more than one `*` in its host"));
+        if host.contains('*') {
+            return Err(bad(STAR_PLACEMENT));
         }
-        if !is_host(suffix) || is_ipv6_literal(suffix) {
+        if subdomains && (!is_host(host) || is_ipv6_literal(host)) {
             return Err(bad("the part after `*.` is not a domain name"));
+        }
+        if !subdomains && !is_host(host) {
+            return Err(bad("its host is not a host name or IP address"));
         }
         let port = match n.port.as_deref() {
             None => PortRule::Default,
@@ -288,9 +297,13 @@ impl OriginPattern {
                 None => return Err(bad("its port is not a number from 1 to 65535 or `*`")),
             },
         };
+        if !subdomains && port != PortRule::Any {
+            return Err(bad(STAR_PLACEMENT));
+        }
         Ok(OriginPattern {
             scheme: n.scheme,
-            suffix: suffix.to_owned(),
+            host: host.to_owned(),
+            subdomains,
             port,
         })
     }
@@ -298,7 +311,8 @@ impl OriginPattern {
 
 impl fmt::Display for OriginPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://*.{}", self.scheme, self.suffix)?;
+        let star = if self.subdomains { "*." } else { "" };
+        write!(f, "{}://{star}{}", self.scheme, self.host)?;
         match self.port {
             PortRule::Default => Ok(()),
             PortRule::Any => f.write_str(":*"),
@@ -336,43 +350,65 @@ impl Hasher for FxHasher {
 
 type FxBuild = BuildHasherDefault<FxHasher>;
 
-/// The scheme and port rule of one pattern, filed under its suffix.
+/// The scheme and port rule of one pattern, filed under its host or suffix.
 type SchemePort = (Box<str>, PortRule);
 
-/// `*.` patterns indexed by their suffix, so a lookup costs one probe per label of the request
-/// host, whatever the number of patterns.
+type PatternMap = HashMap<Box<str>, Vec<SchemePort>, FxBuild>;
+
+/// Patterns indexed by host, so a lookup costs one probe per label of the request host,
+/// whatever the number of patterns.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PatternIndex {
-    by_suffix: HashMap<Box<str>, Vec<SchemePort>, FxBuild>,
+    /// `*.suffix` patterns, by suffix.
+    by_suffix: PatternMap,
+    /// `host:*` patterns, by host.
+    by_host: PatternMap,
+}
+
+fn admitted(rules: Option<&Vec<SchemePort>>, origin: &OriginParts<'_>) -> bool {
+    rules.is_some_and(|rules| {
+        rules
+            .iter()
+            .any(|(scheme, port)| **scheme == *origin.scheme && port.admits(origin.port))
+    })
 }
 
 impl PatternIndex {
-    fn insert(&mut self, p: OriginPattern) {
-        self.by_suffix
-            .entry(p.suffix.into_boxed_str())
+    pub(crate) fn insert(&mut self, p: OriginPattern) {
+        let map = if p.subdomains {
+            &mut self.by_suffix
+        } else {
+            &mut self.by_host
+        };
+        map.entry(p.host.into_boxed_str())
             .or_default()
             .push((p.scheme.into_boxed_str(), p.port));
     }
 
     fn is_empty(&self) -> bool {
-        self.by_suffix.is_empty()
+        self.by_suffix.is_empty() && self.by_host.is_empty()
     }
 
-    fn matches(&self, origin: &OriginParts<'_>) -> bool {
+    fn len(&self) -> usize {
+        self.by_suffix
+            .values()
+            .chain(self.by_host.values())
+            .map(Vec::len)
+            .sum()
+    }
+
+    pub(crate) fn matches(&self, origin: &OriginParts<'_>) -> bool {
         let host = origin.host;
+        if admitted(self.by_host.get(host), origin) {
+            return true;
+        }
         if is_ipv6_literal(host) {
             return false;
         }
         // Each `.` splits the host into a non-empty subdomain part and a candidate suffix; the
         // subdomain part is made of valid labels because `parse_serialized` checked the host.
-        host.match_indices('.').any(|(i, _)| {
-            i > 0
-                && self.by_suffix.get(&host[i + 1..]).is_some_and(|rules| {
-                    rules.iter().any(|(scheme, port)| {
-                        **scheme == *origin.scheme && port.admits(origin.port)
-                    })
-                })
-        })
+        host.match_indices('.')
+            .any(|(i, _)| i > 0 && admitted(self.by_suffix.get(&host[i + 1..]), origin))
     }
 }
 
@@ -397,7 +433,7 @@ impl fmt::Debug for OriginMatcher {
             .field("reflect_any", &self.reflect_any)
             .field("null", &self.null)
             .field("exact", &self.exact.len())
-            .field("patterns", &self.patterns.by_suffix.len())
+            .field("patterns", &self.patterns.len())
             .field("regexes", &self.regexes.as_ref().map_or(0, RegexSet::len))
             .field("predicates", &self.predicates.len())
             .finish()
@@ -603,6 +639,21 @@ mod tests {
     }
 
     #[test]
+    fn host_any_port_patterns_match_that_host_only() {
+        let p = "http://localhost:*";
+        assert!(pattern_matches(p, "http://localhost"));
+        assert!(pattern_matches(p, "http://localhost:3000"));
+        assert!(!pattern_matches(p, "http://app.localhost:3000"));
+        assert!(!pattern_matches(p, "https://localhost:3000"));
+        assert!(!pattern_matches(p, "http://localhost.evil.net:3000"));
+        assert!(pattern_matches("http://[::1]:*", "http://[::1]:8080"));
+        assert!(pattern_matches(
+            "http://127.0.0.1:*",
+            "http://127.0.0.1:5173"
+        ));
+    }
+
+    #[test]
     fn pattern_ports_are_exact_default_or_any() {
         assert!(pattern_matches(
             "https://*.example.com:8443",
@@ -629,20 +680,16 @@ mod tests {
     #[test]
     fn rejects_malformed_patterns_naming_them() {
         for (input, reason) in [
-            (
-                "https://app.*.example.com",
-                "`*` may only stand for the leading labels, as `*.`",
-            ),
-            (
-                "https://*.*.example.com",
-                "it has more than one `*` in its host",
-            ),
-            (
-                "https://*example.com",
-                "`*` may only stand for the leading labels, as `*.`",
-            ),
+            ("https://app.*.example.com", STAR_PLACEMENT),
+            ("https://*.*.example.com", STAR_PLACEMENT),
+            ("https://*example.com", STAR_PLACEMENT),
             ("https://*.", "the part after `*.` is not a domain name"),
             ("https://*.example.com/api", "an origin has no path"),
+            (
+                "https://example.com:8*",
+                "its port is not a number from 1 to 65535 or `*`",
+            ),
+            ("https://example.com", STAR_PLACEMENT),
             (
                 "https://*.example.com:99999",
                 "its port is not a number from 1 to 65535 or `*`",
