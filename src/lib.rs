@@ -61,6 +61,9 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub mod config;
 mod error;
 mod layer;
 mod policy;
@@ -69,7 +72,8 @@ mod scoped;
 pub use error::{ConfigError, Wildcard};
 pub use layer::{Cors, CorsLayer, Explain, Quiet, ResponseBody, ResponseFuture};
 pub use policy::{
-    CorsPolicy, CorsPolicyBuilder, Decision, DecisionKind, Malformed, Rejection, RequestedName,
+    CorsPolicy, CorsPolicyBuilder, Decision, DecisionKind, Malformed, OriginAllowlist, Rejection,
+    RequestedName,
 };
 pub use scoped::{ScopedPolicies, ScopedPoliciesBuilder};
 

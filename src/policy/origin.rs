@@ -7,13 +7,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::pin::Pin;
 use std::sync::Arc;
 
 use http::request::Parts;
 use http::HeaderValue;
 use regex::bytes::RegexSet;
 
+use super::allowlist::OriginAllowlist;
 use crate::error::ConfigError;
 
 /// The longest request origin the matcher looks at; longer ones are rejected unread.
@@ -412,6 +415,65 @@ impl PatternIndex {
     }
 }
 
+/// Exact origins, `null` and patterns: what a list of origin strings can say.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OriginSet {
+    null: bool,
+    exact: HashSet<Box<[u8]>, FxBuild>,
+    patterns: PatternIndex,
+}
+
+impl OriginSet {
+    /// Adds one entry: an origin (normalised), a pattern, or `null`. `*` is the caller's to
+    /// handle, since what it means depends on where it is written.
+    pub(crate) fn add(&mut self, entry: &str) -> Result<(), ConfigError> {
+        if OriginPattern::looks_like_pattern(entry) {
+            self.patterns.insert(OriginPattern::parse(entry)?);
+            return Ok(());
+        }
+        let normalized = normalize_origin(entry)?;
+        if normalized == "null" {
+            self.null = true;
+        } else {
+            self.exact
+                .insert(normalized.into_bytes().into_boxed_slice());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.null && self.exact.is_empty() && self.patterns.is_empty()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.null) + self.exact.len() + self.patterns.len()
+    }
+
+    /// `parsed` is the origin's browser-serialisation parse, `None` if it is not one.
+    pub(crate) fn matches(&self, origin: &[u8], parsed: Option<&OriginParts<'_>>) -> bool {
+        if origin == b"null" {
+            return self.null;
+        }
+        self.exact.contains(origin) || parsed.is_some_and(|o| self.patterns.matches(o))
+    }
+}
+
+/// A user predicate that looks an origin up asynchronously.
+pub(crate) type AsyncOriginPredicate = Arc<
+    dyn Fn(&HeaderValue, &Parts) -> Pin<Box<dyn Future<Output = bool> + Send + 'static>>
+        + Send
+        + Sync,
+>;
+
+/// What the synchronous rules say about an origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OriginVerdict {
+    Allowed,
+    Denied,
+    /// No synchronous rule allowed it, and asynchronous predicates must decide.
+    Ask,
+}
+
 /// How origins are allowed.
 #[derive(Clone, Default)]
 pub(crate) struct OriginMatcher {
@@ -419,11 +481,11 @@ pub(crate) struct OriginMatcher {
     pub(crate) any: bool,
     /// Any well-formed origin, reflected (the dangerous mode).
     pub(crate) reflect_any: bool,
-    pub(crate) null: bool,
-    exact: HashSet<Box<[u8]>, FxBuild>,
-    patterns: PatternIndex,
+    pub(crate) fixed: OriginSet,
+    lists: Vec<OriginAllowlist>,
     regexes: Option<RegexSet>,
     predicates: Vec<OriginPredicate>,
+    async_predicates: Vec<AsyncOriginPredicate>,
 }
 
 impl fmt::Debug for OriginMatcher {
@@ -431,27 +493,18 @@ impl fmt::Debug for OriginMatcher {
         f.debug_struct("OriginMatcher")
             .field("any", &self.any)
             .field("reflect_any", &self.reflect_any)
-            .field("null", &self.null)
-            .field("exact", &self.exact.len())
-            .field("patterns", &self.patterns.len())
+            .field("fixed", &self.fixed.len())
+            .field("lists", &self.lists)
             .field("regexes", &self.regexes.as_ref().map_or(0, RegexSet::len))
             .field("predicates", &self.predicates.len())
+            .field("async_predicates", &self.async_predicates.len())
             .finish()
     }
 }
 
 impl OriginMatcher {
-    pub(crate) fn add_exact(&mut self, normalized: String) {
-        if normalized == "null" {
-            self.null = true;
-        } else {
-            self.exact
-                .insert(normalized.into_bytes().into_boxed_slice());
-        }
-    }
-
-    pub(crate) fn add_pattern(&mut self, pattern: OriginPattern) {
-        self.patterns.insert(pattern);
+    pub(crate) fn add_list(&mut self, list: OriginAllowlist) {
+        self.lists.push(list);
     }
 
     pub(crate) fn set_regexes(&mut self, set: RegexSet) {
@@ -462,15 +515,24 @@ impl OriginMatcher {
         self.predicates.push(p);
     }
 
-    /// Whether no rule at all was configured.
+    pub(crate) fn add_async_predicate(&mut self, p: AsyncOriginPredicate) {
+        self.async_predicates.push(p);
+    }
+
+    pub(crate) fn has_async_predicates(&self) -> bool {
+        !self.async_predicates.is_empty()
+    }
+
+    /// Whether no rule at all was configured. A replaceable list counts even while empty: it
+    /// is meant to be filled at run time.
     pub(crate) fn is_empty(&self) -> bool {
         !self.any
             && !self.reflect_any
-            && !self.null
-            && self.exact.is_empty()
-            && self.patterns.is_empty()
+            && self.fixed.is_empty()
+            && self.lists.is_empty()
             && self.regexes.is_none()
             && self.predicates.is_empty()
+            && self.async_predicates.is_empty()
     }
 
     /// Whether the answer to a request with this `Origin` can be `*` for everyone.
@@ -478,28 +540,51 @@ impl OriginMatcher {
         self.any
     }
 
-    /// Decides whether `origin` is allowed. `*` allows everything, since it echoes nothing.
-    /// Exact entries (and `null`) are compared byte for byte with what configuration
-    /// normalised; every other rule sees only origins that are well-formed browser
+    /// Decides whether `origin` is allowed, cheapest rules first. `*` allows everything, since
+    /// it echoes nothing. Exact entries (and `null`) are compared byte for byte with what
+    /// configuration normalised; every other rule sees only origins that are well-formed browser
     /// serialisations, so nothing malformed is ever reflected.
-    pub(crate) fn allows(&self, origin: &HeaderValue, parts: &Parts) -> bool {
+    pub(crate) fn verdict(&self, origin: &HeaderValue, parts: &Parts) -> OriginVerdict {
         if self.any {
-            return true;
+            return OriginVerdict::Allowed;
         }
         let bytes = origin.as_bytes();
-        if bytes == b"null" {
-            return self.null;
+        let parsed = parse_serialized(bytes);
+        let allowed = self.fixed.matches(bytes, parsed.as_ref())
+            || self
+                .lists
+                .iter()
+                .any(|l| l.current.load().matches(bytes, parsed.as_ref()))
+            || parsed.is_some()
+                && (self.reflect_any
+                    || self.regexes.as_ref().is_some_and(|set| set.is_match(bytes))
+                    || self.predicates.iter().any(|p| p(origin, parts)));
+        match (allowed, parsed.is_some() && self.has_async_predicates()) {
+            (true, _) => OriginVerdict::Allowed,
+            (false, true) => OriginVerdict::Ask,
+            (false, false) => OriginVerdict::Denied,
         }
-        if self.exact.contains(bytes) {
-            return true;
-        }
-        let Some(parsed) = parse_serialized(bytes) else {
-            return false;
-        };
-        self.reflect_any
-            || self.patterns.matches(&parsed)
-            || self.regexes.as_ref().is_some_and(|set| set.is_match(bytes))
-            || self.predicates.iter().any(|p| p(origin, parts))
+    }
+
+    /// Runs the asynchronous predicates one after the other until one allows the origin.
+    pub(crate) fn ask(
+        &self,
+        origin: &HeaderValue,
+        parts: &Parts,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'static>> {
+        let pending: Vec<_> = self
+            .async_predicates
+            .iter()
+            .map(|p| p(origin, parts))
+            .collect();
+        Box::pin(async move {
+            for check in pending {
+                if check.await {
+                    return true;
+                }
+            }
+            false
+        })
     }
 }
 
