@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use super::origin::{parse_serialized, OriginSet};
+use super::origin::{OriginSet, RequestOrigin};
 use crate::error::ConfigError;
 
 /// A list of allowed origins that can be replaced at run time: tenants added, a file reloaded.
@@ -108,10 +108,9 @@ impl OriginAllowlist {
     /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
     pub fn allows(&self, origin: &str) -> bool {
-        let parsed = parse_serialized(origin.as_bytes());
         self.current
             .load()
-            .matches(origin.as_bytes(), parsed.as_ref())
+            .matches(&RequestOrigin::new(origin.as_bytes()))
     }
 }
 
