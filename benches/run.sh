@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Every micro-benchmark, then the summary table: bash benches/run.sh
 #
+# `bash benches/run.sh --instructions` skips criterion: instructions and allocations only, in
+# seconds, whatever else the machine is doing.
+#
 # 1. criterion (benches/cors.rs): tower-cors and tower-http, scenario by scenario, same run;
 # 2. callgrind (if valgrind is installed): instructions per request, independent of load;
 # 3. the summary (benches/summary.rs): medians, instructions and allocation counts, one table,
@@ -12,7 +15,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 # Results of an earlier run would be read as this run's.
 rm -rf "$CARGO_TARGET_DIR/criterion" "$CARGO_TARGET_DIR/callgrind"
 
-cargo bench --bench cors
+if [ "${1:-}" != "--instructions" ]; then
+  cargo bench --bench cors
+fi
 
 summary=$(cargo bench --bench summary --no-run --message-format=json 2>/dev/null \
   | grep -o '"executable":"[^"]*"' | cut -d'"' -f4 | grep '/summary-')
