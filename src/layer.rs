@@ -198,12 +198,19 @@ impl<S, M> Cors<S, M> {
 }
 
 fn trace(parts: &Parts, decision: &Decision) {
-    let origin = parts.headers.get(ORIGIN);
-    let reason = decision.rejection().map(tracing::field::display);
+    // Field values are written inside the macros, which evaluate them only when the event is
+    // enabled: looking the origin up again cost every request a header lookup.
     if decision.kind() == crate::DecisionKind::NotCors {
         tracing::trace!(target: "tower_cors", method = %parts.method, path = parts.uri.path(), outcome = decision.outcome());
     } else {
-        tracing::debug!(target: "tower_cors", origin = ?origin, method = %parts.method, path = parts.uri.path(), outcome = decision.outcome(), reason);
+        tracing::debug!(
+            target: "tower_cors",
+            origin = ?parts.headers.get(ORIGIN),
+            method = %parts.method,
+            path = parts.uri.path(),
+            outcome = decision.outcome(),
+            reason = decision.rejection().map(tracing::field::display)
+        );
     }
 }
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use http::request::Parts;
-use http::{HeaderValue, Method, StatusCode};
+use http::{HeaderName, HeaderValue, Method, StatusCode};
 
 pub use allowlist::OriginAllowlist;
 pub use builder::CorsPolicyBuilder;
@@ -30,7 +30,9 @@ use origin::{OriginMatcher, OriginVerdict};
 use request_headers::{Limits, ScanError};
 
 /// The request header a Private Network Access preflight carries.
-pub(crate) const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
+/// A `HeaderName`, not a `&str`: looking a `&str` up parses it into a name on every request.
+pub(crate) const REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
 
 /// Methods a preflight may ask for.
 #[derive(Clone, Debug)]
@@ -182,12 +184,10 @@ impl CorsPolicy {
         let Some(origin) = origins.next() else {
             return Decision::not_cors();
         };
-        let mut request_methods = parts.headers.get_all(ACCESS_CONTROL_REQUEST_METHOD).iter();
-        let request_method = if parts.method == Method::OPTIONS {
-            request_methods.next()
-        } else {
-            None
-        };
+        // Only an OPTIONS request can be a preflight: other requests skip the lookup.
+        let mut request_methods = (parts.method == Method::OPTIONS)
+            .then(|| parts.headers.get_all(ACCESS_CONTROL_REQUEST_METHOD).iter());
+        let request_method = request_methods.as_mut().and_then(Iterator::next);
         let preflight = request_method.is_some();
         let kind = if preflight {
             DecisionKind::Preflight
@@ -223,7 +223,7 @@ impl CorsPolicy {
         };
         if let Some(method) = request_method {
             decision.short_circuit = answers_itself;
-            let several_methods = request_methods.next().is_some();
+            let several_methods = request_methods.as_mut().and_then(Iterator::next).is_some();
             if let Err(rejection) =
                 self.evaluate_preflight(parts, method, several_methods, &mut decision)
             {
