@@ -155,9 +155,11 @@ impl RequestHeaders {
     fn allows(&self, name: &[u8]) -> bool {
         match self {
             RequestHeaders::Any => true,
-            RequestHeaders::List { allowed, .. } => {
-                allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
-            }
+            // Configured names are lower case, and so are the names browsers send: a plain
+            // comparison (memcmp) settles them before the byte-by-byte case-insensitive one.
+            RequestHeaders::List { allowed, .. } => allowed
+                .iter()
+                .any(|a| **a == *name || a.eq_ignore_ascii_case(name)),
         }
     }
 }
