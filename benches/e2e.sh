@@ -6,7 +6,9 @@
 #
 # The server runs on one worker thread and wrk on one thread, so each has one of the two cores.
 # Rounds interleave the three servers (bare, tower-cors, tower-http, bare, ...) so that load from
-# elsewhere on the machine falls on all three alike; the median of the rounds is reported.
+# elsewhere on the machine falls on all three alike; the median of the rounds is reported, both
+# of requests/s and of the server's CPU time per request (from /proc/PID/stat), the second being
+# the steadier when other work shares the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -39,27 +41,41 @@ run() {
   fi
   # A short warm-up, then the measured run.
   wrk -t1 -c32 -d1s -H 'Origin: https://www.example.com' "http://127.0.0.1:$port/" >/dev/null
-  wrk -t1 -c32 -d"${seconds}s" -H 'Origin: https://www.example.com' "http://127.0.0.1:$port/" \
-    | awk '/^Requests\/sec:/ { print $2 }'
+  # CPU time the server spent (user + system, in clock ticks), per request served: what the
+  # layer costs the server, much less disturbed by other load on the machine than throughput.
+  local before after out
+  before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  out=$(wrk -t1 -c32 -d"${seconds}s" -H 'Origin: https://www.example.com' "http://127.0.0.1:$port/")
+  after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  # Stopped before answering, so the next server can bind the port.
   cleanup; pid=
+  echo "$out" | awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    / requests in / { requests = $1 }
+    /^Requests\/sec:/ { rps = $2 }
+    END { printf "%s %.3f\n", rps, 1e6 * ticks / hz / requests }'
 }
 
-declare -A results
+declare -A results cpu
 for r in $(seq "$rounds"); do
   for mode in bare tower-cors tower-http; do
-    rps=$(run "$mode")
+    read -r rps us < <(run "$mode")
+    [ -n "$rps" ] || { echo "$mode: no result" >&2; exit 1; }
     results[$mode]="${results[$mode]:-} $rps"
-    echo "round $r: $mode $rps req/s" >&2
+    cpu[$mode]="${cpu[$mode]:-} $us"
+    echo "round $r: $mode $rps req/s, $us µs of server CPU per request" >&2
   done
 done
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 bare=$(echo "${results[bare]}" | median)
+bare_cpu=$(echo "${cpu[bare]}" | median)
 echo
-echo "| server | requests/s (median of $rounds x ${seconds} s) | runs | vs bare |"
-echo "|---|--:|---|--:|"
+echo "| server | requests/s (median of $rounds x ${seconds} s) | runs | vs bare | server CPU µs/request (median) | requests per CPU-second vs bare |"
+echo "|---|--:|---|--:|--:|--:|"
 for mode in bare tower-cors tower-http; do
   m=$(echo "${results[$mode]}" | median)
-  printf '| %s | %.0f | %s | %s |\n' "$mode" "$m" "$(echo ${results[$mode]} | tr ' ' '/')" \
-    "$(awk -v a="$m" -v b="$bare" 'BEGIN { printf "%.1f%%", 100 * a / b }')"
+  c=$(echo "${cpu[$mode]}" | median)
+  printf '| %s | %.0f | %s | %s | %.2f | %s |\n' "$mode" "$m" "$(echo ${results[$mode]} | tr ' ' '/')" \
+    "$(awk -v a="$m" -v b="$bare" 'BEGIN { printf "%.1f%%", 100 * a / b }')" "$c" \
+    "$(awk -v a="$c" -v b="$bare_cpu" 'BEGIN { printf "%.1f%%", 100 * b / a }')"
 done
