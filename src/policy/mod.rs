@@ -137,9 +137,12 @@ fn is_safelisted_method(m: &[u8]) -> bool {
 }
 
 impl Methods {
-    fn allows(&self, method: &[u8]) -> bool {
+    /// Whether a preflight may ask for `method`. With credentials, "any method" does not cover
+    /// a method literally named `*`: it would be echoed back as `Access-Control-Allow-Methods: *`
+    /// next to `Access-Control-Allow-Credentials: true`, which the policy never sends.
+    fn allows(&self, method: &[u8], credentials: bool) -> bool {
         match self {
-            Methods::Any => true,
+            Methods::Any => !(credentials && method == b"*"),
             Methods::List { allowed, .. } => {
                 is_safelisted_method(method) || allowed.iter().any(|m| **m == *method)
             }
@@ -148,9 +151,11 @@ impl Methods {
 }
 
 impl RequestHeaders {
-    fn allows(&self, name: &[u8]) -> bool {
+    /// Whether a preflight may ask for header `name`. As for methods, "any header" with
+    /// credentials does not cover a name literally `*`, which would be echoed as a wildcard.
+    fn allows(&self, name: &[u8], credentials: bool) -> bool {
         match self {
-            RequestHeaders::Any => true,
+            RequestHeaders::Any => !(credentials && name == b"*"),
             RequestHeaders::List { allowed, .. } => {
                 allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
             }
@@ -250,7 +255,7 @@ impl CorsPolicy {
                 method: method.clone(),
             }));
         }
-        if !i.methods.allows(method.as_bytes()) {
+        if !i.methods.allows(method.as_bytes(), i.credentials) {
             return Err(Rejection::MethodNotAllowed {
                 method: method.clone(),
             });
@@ -260,23 +265,20 @@ impl CorsPolicy {
         }
 
         let lines = || parts.headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
-        let requested = request_headers::scan(lines(), i.limits, |n| i.headers.allows(n)).map_err(
-            |e| match e {
-                ScanError::TooLong { len } => {
-                    Rejection::Malformed(Malformed::RequestHeadersTooLong {
-                        len,
-                        limit: i.limits.max_bytes,
-                    })
-                }
-                ScanError::TooManyNames => Rejection::Malformed(Malformed::TooManyRequestHeaders {
-                    limit: i.limits.max_names,
-                }),
-                ScanError::NotAToken(header) => {
-                    Rejection::Malformed(Malformed::InvalidRequestHeader { header })
-                }
-                ScanError::NotAllowed(header) => Rejection::HeaderNotAllowed { header },
-            },
-        )?;
+        let allowed = |n: &[u8]| i.headers.allows(n, i.credentials);
+        let requested = request_headers::scan(lines(), i.limits, allowed).map_err(|e| match e {
+            ScanError::TooLong { len } => Rejection::Malformed(Malformed::RequestHeadersTooLong {
+                len,
+                limit: i.limits.max_bytes,
+            }),
+            ScanError::TooManyNames => Rejection::Malformed(Malformed::TooManyRequestHeaders {
+                limit: i.limits.max_names,
+            }),
+            ScanError::NotAToken(header) => {
+                Rejection::Malformed(Malformed::InvalidRequestHeader { header })
+            }
+            ScanError::NotAllowed(header) => Rejection::HeaderNotAllowed { header },
+        })?;
         if matches!(i.headers, RequestHeaders::Any) && requested.names > 0 {
             decision.echo_headers = match lines().iter().next() {
                 Some(line) if requested.lines == 1 && !requested.has_empty_items => {

@@ -667,6 +667,61 @@ fn methods_are_normalised_like_fetch() {
         .is_allowed());
 }
 
+/// Regression (found by tests/properties.rs): with credentials and any method or header, a
+/// preflight asking for a method or header literally named `*` was answered
+/// `Access-Control-Allow-Methods: *` (or `-Headers: *`) next to
+/// `Access-Control-Allow-Credentials: true`. Spec browsers read that `*` literally, but the
+/// policy promises never to send a wildcard with credentials; the request is now rejected.
+#[test]
+fn any_method_and_header_never_echo_a_wildcard_with_credentials() {
+    let policy = CorsPolicy::builder()
+        .allow_origins(["https://a.example"])
+        .allow_any_method()
+        .allow_any_header()
+        .allow_credentials(true)
+        .build()
+        .unwrap();
+    let (d, r) = preflight(&policy, "https://a.example", "*", None);
+    assert_eq!(
+        d.rejection().unwrap().to_string(),
+        "method \"*\" is not allowed"
+    );
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        all(r.headers()),
+        h(&[
+            ("access-control-allow-origin", "https://a.example"),
+            ("access-control-allow-credentials", "true"),
+            ("vary", PREFLIGHT_VARY),
+        ])
+    );
+    let (d, r) = preflight(&policy, "https://a.example", "PUT", Some("x-a, *"));
+    assert_eq!(
+        d.rejection().unwrap().to_string(),
+        "request header \"*\" is not allowed"
+    );
+    assert_eq!(
+        all(r.headers()),
+        h(&[
+            ("access-control-allow-origin", "https://a.example"),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-allow-methods", "PUT"),
+            ("vary", PREFLIGHT_VARY),
+        ])
+    );
+    // Without credentials `*` is harmless (everything is allowed anyway) and still echoed.
+    let open = CorsPolicy::builder()
+        .allow_origins(["https://a.example"])
+        .allow_any_method()
+        .allow_any_header()
+        .build()
+        .unwrap();
+    let (d, r) = preflight(&open, "https://a.example", "*", Some("*"));
+    assert!(d.is_allowed());
+    assert_eq!(r.headers()["access-control-allow-methods"], "*");
+    assert_eq!(r.headers()["access-control-allow-headers"], "*");
+}
+
 #[test]
 fn any_method_and_header_answer_with_what_was_asked_even_with_credentials() {
     let policy = CorsPolicy::builder()
