@@ -38,7 +38,10 @@ fn routes() -> Router {
             get(|| async { ([("x-request-id", "req-1")], "public") }),
         )
         .route("/api/private", get(private))
-        .route("/api/data", post(|body: String| async move { (StatusCode::CREATED, body) }))
+        .route(
+            "/api/data",
+            post(|body: String| async move { (StatusCode::CREATED, body) }),
+        )
         .route(
             "/api/vary",
             get(|| async { ([("vary", "Accept-Encoding")], "varied") }),
@@ -64,7 +67,10 @@ async fn allowed_preflight_is_answered_by_the_layer() {
         &[
             ("origin", APP),
             ("access-control-request-method", "PUT"),
-            ("access-control-request-headers", "authorization,content-type"),
+            (
+                "access-control-request-headers",
+                "authorization,content-type",
+            ),
         ],
     )
     .await;
@@ -75,7 +81,10 @@ async fn allowed_preflight_is_answered_by_the_layer() {
             ("access-control-allow-origin", APP),
             ("access-control-allow-credentials", "true"),
             ("access-control-allow-methods", "GET, POST, PUT, DELETE"),
-            ("access-control-allow-headers", "content-type, authorization"),
+            (
+                "access-control-allow-headers",
+                "content-type, authorization"
+            ),
             ("access-control-max-age", "600"),
             ("vary", PREFLIGHT_VARY),
         ])
@@ -91,7 +100,10 @@ async fn preflight_from_a_disallowed_origin_is_403_with_only_vary() {
         addr,
         "OPTIONS",
         "/api/data",
-        &[("origin", "https://myapp.com.evil.net"), ("access-control-request-method", "PUT")],
+        &[
+            ("origin", "https://myapp.com.evil.net"),
+            ("access-control-request-method", "PUT"),
+        ],
     )
     .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
@@ -110,7 +122,10 @@ async fn preflight_with_a_disallowed_method_lists_the_allowed_ones() {
     )
     .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT);
-    assert_eq!(a.header("access-control-allow-methods"), "GET, POST, PUT, DELETE");
+    assert_eq!(
+        a.header("access-control-allow-methods"),
+        "GET, POST, PUT, DELETE"
+    );
     assert_eq!(a.header("access-control-allow-origin"), APP);
 }
 
@@ -133,7 +148,11 @@ async fn simple_and_credentialed_requests_from_an_allowed_origin() {
         addr,
         "GET",
         "/api/private",
-        &[("origin", "https://myapp.com"), ("authorization", "Bearer t"), ("cookie", "session=1")],
+        &[
+            ("origin", "https://myapp.com"),
+            ("authorization", "Bearer t"),
+            ("cookie", "session=1"),
+        ],
     )
     .await;
     assert_eq!(a.status, StatusCode::OK);
@@ -145,7 +164,13 @@ async fn simple_and_credentialed_requests_from_an_allowed_origin() {
 #[tokio::test]
 async fn disallowed_origin_reaches_the_handler_without_cors_headers() {
     let addr = app().await;
-    let a = send(addr, "GET", "/api/public", &[("origin", "https://evil.example")]).await;
+    let a = send(
+        addr,
+        "GET",
+        "/api/public",
+        &[("origin", "https://evil.example")],
+    )
+    .await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(&a.body[..], b"public");
     assert_eq!(a.cors(), pairs(&[("vary", "Origin")]));
@@ -157,7 +182,10 @@ async fn error_responses_carry_cors_headers_when_the_layer_is_outermost() {
     let unauthorized = send(addr, "GET", "/api/private", &[("origin", APP)]).await;
     assert_eq!(unauthorized.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unauthorized.header("access-control-allow-origin"), APP);
-    assert_eq!(unauthorized.header("access-control-allow-credentials"), "true");
+    assert_eq!(
+        unauthorized.header("access-control-allow-credentials"),
+        "true"
+    );
     let not_found = send(addr, "GET", "/nowhere", &[("origin", APP)]).await;
     assert_eq!(not_found.status, StatusCode::NOT_FOUND);
     assert_eq!(&not_found.body[..], b"{\"error\":\"Not found\"}");
@@ -196,7 +224,14 @@ async fn options_without_request_method_reaches_the_handler() {
 #[tokio::test]
 async fn no_origin_gets_the_handler_answer_and_vary() {
     let addr = app().await;
-    let a = send_body(addr, "POST", "/api/data", &[("content-type", "application/json")], "{\"a\":1}").await;
+    let a = send_body(
+        addr,
+        "POST",
+        "/api/data",
+        &[("content-type", "application/json")],
+        "{\"a\":1}",
+    )
+    .await;
     assert_eq!(a.status, StatusCode::CREATED);
     assert_eq!(&a.body[..], b"{\"a\":1}");
     assert_eq!(a.cors(), pairs(&[("vary", "Origin")]));
@@ -227,10 +262,22 @@ async fn path_scoped_policies_choose_by_path_segments() {
         a.cors(),
         pairs(&[("access-control-allow-origin", APP), ("vary", "Origin")])
     );
-    let a = send(addr, "GET", "/api/public", &[("origin", "https://myapp.com")]).await;
+    let a = send(
+        addr,
+        "GET",
+        "/api/public",
+        &[("origin", "https://myapp.com")],
+    )
+    .await;
     assert_eq!(a.cors(), pairs(&[("vary", "Origin")]));
     // The prefix covers the rest of /api.
-    let a = send(addr, "GET", "/api/private", &[("origin", "https://myapp.com")]).await;
+    let a = send(
+        addr,
+        "GET",
+        "/api/private",
+        &[("origin", "https://myapp.com")],
+    )
+    .await;
     assert_eq!(a.header("access-control-allow-credentials"), "true");
     // Outside every scope: untouched, not even Vary.
     let a = send(addr, "GET", "/apiary", &[("origin", APP)]).await;
@@ -242,7 +289,10 @@ async fn path_scoped_policies_choose_by_path_segments() {
 async fn route_layer_applies_to_matched_routes() {
     let addr = serve_axum(
         Router::new()
-            .route("/api/public", get(|| async { "public" }).options(|| async { "unused" }))
+            .route(
+                "/api/public",
+                get(|| async { "public" }).options(|| async { "unused" }),
+            )
             .route_layer(CorsLayer::new(policy())),
     )
     .await;
@@ -256,7 +306,10 @@ async fn route_layer_applies_to_matched_routes() {
     )
     .await;
     assert_eq!(a.status, StatusCode::NO_CONTENT);
-    assert_eq!(a.header("access-control-allow-methods"), "GET, POST, PUT, DELETE");
+    assert_eq!(
+        a.header("access-control-allow-methods"),
+        "GET, POST, PUT, DELETE"
+    );
 }
 
 #[tokio::test]
@@ -266,12 +319,18 @@ async fn explained_rejections_carry_the_reason_in_the_body() {
         addr,
         "OPTIONS",
         "/api/data",
-        &[("origin", "https://evil.example"), ("access-control-request-method", "PUT")],
+        &[
+            ("origin", "https://evil.example"),
+            ("access-control-request-method", "PUT"),
+        ],
     )
     .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert_eq!(a.header("content-type"), "text/plain; charset=utf-8");
-    assert_eq!(&a.body[..], b"origin \"https://evil.example\" is not allowed\n");
+    assert_eq!(
+        &a.body[..],
+        b"origin \"https://evil.example\" is not allowed\n"
+    );
     let a = send(
         addr,
         "OPTIONS",
@@ -305,9 +364,18 @@ async fn refusing_disallowed_origins_never_calls_the_handler() {
         .build()
         .unwrap();
     let addr = serve_axum(routes().layer(CorsLayer::new(refusing).explain_rejections())).await;
-    let a = send(addr, "GET", "/api/public", &[("origin", "https://evil.example")]).await;
+    let a = send(
+        addr,
+        "GET",
+        "/api/public",
+        &[("origin", "https://evil.example")],
+    )
+    .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
-    assert_eq!(&a.body[..], b"origin \"https://evil.example\" is not allowed\n");
+    assert_eq!(
+        &a.body[..],
+        b"origin \"https://evil.example\" is not allowed\n"
+    );
     assert!(a.headers.get("x-request-id").is_none());
     let a = send(addr, "GET", "/api/public", &[("origin", APP)]).await;
     assert_eq!(&a.body[..], b"public");

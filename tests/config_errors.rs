@@ -42,7 +42,10 @@ fn bad_patterns() {
 
 #[test]
 fn regexes_that_do_not_compile() {
-    let err = base().allow_origin_regex(r"https://(.*\.example\.com").build().unwrap_err();
+    let err = base()
+        .allow_origin_regex(r"https://(.*\.example\.com")
+        .build()
+        .unwrap_err();
     let ConfigError::InvalidRegex { input, .. } = &err else {
         panic!("{err:?}")
     };
@@ -77,10 +80,26 @@ fn header_names_and_methods_that_are_not_tokens() {
 #[test]
 fn wildcards_with_credentials() {
     for (builder, wildcard, names) in [
-        (CorsPolicy::builder().allow_origins(["*"]), Wildcard::Origins, "`*`"),
-        (base().allow_methods(["*"]), Wildcard::Methods, "allow_any_method()"),
-        (base().allow_headers(["*"]), Wildcard::Headers, "allow_any_header()"),
-        (base().expose_headers(["*"]), Wildcard::ExposeHeaders, "expose_headers"),
+        (
+            CorsPolicy::builder().allow_origins(["*"]),
+            Wildcard::Origins,
+            "`*`",
+        ),
+        (
+            base().allow_methods(["*"]),
+            Wildcard::Methods,
+            "allow_any_method()",
+        ),
+        (
+            base().allow_headers(["*"]),
+            Wildcard::Headers,
+            "allow_any_header()",
+        ),
+        (
+            base().expose_headers(["*"]),
+            Wildcard::ExposeHeaders,
+            "expose_headers",
+        ),
     ] {
         let err = builder.allow_credentials(true).build().unwrap_err();
         assert_eq!(err, ConfigError::WildcardWithCredentials { wildcard });
@@ -108,7 +127,10 @@ fn a_preflight_status_browsers_reject() {
 #[test]
 fn scope_paths() {
     let policy = base().build().unwrap();
-    let err = ScopedPolicies::builder().path("api/*", policy).build().unwrap_err();
+    let err = ScopedPolicies::builder()
+        .path("api/*", policy)
+        .build()
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "path `api/*` cannot scope a policy: it does not start with `/`; write an exact path like `/api/items` or a prefix like `/api/*`"

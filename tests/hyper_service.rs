@@ -36,7 +36,13 @@ async fn plain_hyper_service_with_service_builder() {
         .service_fn(hello);
     let addr = serve_hyper(service).await;
 
-    let a = send(addr, "GET", "/hello", &[("origin", "https://app.example.com")]).await;
+    let a = send(
+        addr,
+        "GET",
+        "/hello",
+        &[("origin", "https://app.example.com")],
+    )
+    .await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(&a.body[..], b"GET /hello");
     assert_eq!(
@@ -70,7 +76,13 @@ async fn plain_hyper_service_with_service_builder() {
         ])
     );
 
-    let a = send(addr, "GET", "/hello", &[("origin", "https://other.example")]).await;
+    let a = send(
+        addr,
+        "GET",
+        "/hello",
+        &[("origin", "https://other.example")],
+    )
+    .await;
     assert_eq!(&a.body[..], b"GET /hello");
     assert_eq!(a.cors(), pairs(&[("vary", "Accept-Encoding, Origin")]));
 }
@@ -91,7 +103,10 @@ async fn preflight_passthrough_reaches_the_hyper_service() {
         addr,
         "OPTIONS",
         "/custom",
-        &[("origin", "https://app.example.com"), ("access-control-request-method", "PUT")],
+        &[
+            ("origin", "https://app.example.com"),
+            ("access-control-request-method", "PUT"),
+        ],
     )
     .await;
     assert_eq!(a.status, StatusCode::OK);

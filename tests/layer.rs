@@ -28,7 +28,8 @@ fn request(method: &str, headers: &[(&str, &str)]) -> Request<String> {
 
 #[tokio::test]
 async fn inner_errors_pass_through_untouched() {
-    let failing = service_fn(|_: Request<String>| async { Err::<Response<String>, _>("database down") });
+    let failing =
+        service_fn(|_: Request<String>| async { Err::<Response<String>, _>("database down") });
     let mut svc = CorsLayer::new(policy()).layer(failing);
     let err = svc
         .ready()
@@ -53,16 +54,25 @@ async fn preflights_never_reach_the_inner_service_and_the_rest_always_do() {
     let svc = CorsLayer::new(policy()).layer(counted);
     let preflight = request(
         "OPTIONS",
-        &[("origin", "https://app.example.com"), ("access-control-request-method", "GET")],
+        &[
+            ("origin", "https://app.example.com"),
+            ("access-control-request-method", "GET"),
+        ],
     );
     let r = svc.clone().oneshot(preflight).await.unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(r.body(), "");
     let rejected = request(
         "OPTIONS",
-        &[("origin", "https://evil.example"), ("access-control-request-method", "GET")],
+        &[
+            ("origin", "https://evil.example"),
+            ("access-control-request-method", "GET"),
+        ],
     );
-    assert_eq!(svc.clone().oneshot(rejected).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        svc.clone().oneshot(rejected).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 
     for req in [
