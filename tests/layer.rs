@@ -119,7 +119,7 @@ async fn poll_ready_is_the_inner_services() {
     let mut cx = Context::from_waker(&waker);
     assert!(svc.poll_ready(&mut cx).is_pending());
     assert!(matches!(svc.poll_ready(&mut cx), Poll::Ready(Ok(()))));
-    assert_eq!(svc.get_ref().polled, true);
+    assert!(svc.get_ref().polled);
     let r = svc.call(request("GET", &[])).await.unwrap();
     assert_eq!(r.body(), "ready");
 }
