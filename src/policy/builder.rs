@@ -408,9 +408,12 @@ fn has_wildcard(list: &[String], credentials: bool, which: Wildcard) -> Result<b
 fn compile_regexes(regexes: &[String]) -> Result<regex::bytes::RegexSet, ConfigError> {
     // Anchored at both ends whatever the user wrote: a prefix match is how
     // `https://x.example.com.evil.net` gets past the Python libraries.
+    // Each regex must compile on its own first: `a)|(?:b` does not, but wrapped it would, as
+    // `^(?:a)|(?:b)$`, with `a` anchored at the start only.
     let anchored: Vec<String> = regexes.iter().map(|r| format!("^(?:{r})$")).collect();
     for (input, pattern) in regexes.iter().zip(&anchored) {
-        if let Err(e) = RegexBuilder::new(pattern).build() {
+        let standalone = RegexBuilder::new(input).build();
+        if let Err(e) = standalone.and_then(|_| RegexBuilder::new(pattern).build()) {
             return Err(ConfigError::InvalidRegex {
                 input: input.clone(),
                 error: e.to_string(),

@@ -890,3 +890,43 @@ fn method_is_accepted_as_http_method_values() {
         .0
         .is_allowed());
 }
+
+/// Regression (found reading the builder for issue 6): a regex that does not compile by
+/// itself, such as `https://app\.example\.com)|(?:https://x`, compiled once wrapped as
+/// `^(?:...)$`, and the wrapping then anchored only its first half at the start:
+/// `https://app.example.com.evil.net` was allowed. Each regex must now compile on its own.
+#[test]
+fn a_regex_cannot_close_the_anchoring_group() {
+    for input in [
+        r"https://app\.example\.com)|(?:https://x",
+        r"https://app\.example\.com)|(.*",
+        r"x)(?:",
+    ] {
+        let err = CorsPolicy::builder()
+            .allow_origin_regex(input)
+            .build()
+            .unwrap_err();
+        let ConfigError::InvalidRegex { input: got, error } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(got, input);
+        assert!(error.contains("unopened group"), "{error}");
+        assert!(err
+            .to_string()
+            .starts_with(&format!("origin regex `{input}` does not compile: ")));
+    }
+    // A balanced alternation stays anchored as a whole.
+    let policy = CorsPolicy::builder()
+        .allow_origin_regex(r"https://app\.example\.com|https://x\.example\.com")
+        .build()
+        .unwrap();
+    let allowed = |o: &str| {
+        policy
+            .evaluate(&parts("GET", &[("origin", o)]))
+            .is_allowed()
+    };
+    assert!(allowed("https://app.example.com"));
+    assert!(allowed("https://x.example.com"));
+    assert!(!allowed("https://app.example.com.evil.net"));
+    assert!(!allowed("https://evil.net.x.example.com"));
+}
