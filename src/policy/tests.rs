@@ -930,3 +930,59 @@ fn a_regex_cannot_close_the_anchoring_group() {
     assert!(!allowed("https://app.example.com.evil.net"));
     assert!(!allowed("https://evil.net.x.example.com"));
 }
+
+/// Regression: a list holding `*` (or set beside `allow_any_method()`/`allow_any_header()`)
+/// skipped the check of its other entries, so `["*", "x-a\r\nx-b"]` built; and a value ending
+/// in CR/LF was silently trimmed. Both are now configuration errors naming the value.
+#[test]
+fn every_listed_value_is_checked_and_line_breaks_are_refused() {
+    let base = || CorsPolicy::builder().allow_origins(["https://a.example"]);
+    let bad = "x-a\r\nx-b";
+    for (builder, want) in [
+        (
+            base().allow_any_method().allow_methods(["GET\r\nX: y"]),
+            ConfigError::InvalidMethod {
+                input: "GET\r\nX: y".into(),
+            },
+        ),
+        (
+            base().allow_methods(["*", "PUT\n"]),
+            ConfigError::InvalidMethod {
+                input: "PUT\n".into(),
+            },
+        ),
+        (
+            base().allow_any_header().allow_headers([bad]),
+            ConfigError::InvalidHeaderName {
+                setting: "allow_headers",
+                input: bad.into(),
+            },
+        ),
+        (
+            base().allow_headers(["*", "content-type\r\n"]),
+            ConfigError::InvalidHeaderName {
+                setting: "allow_headers",
+                input: "content-type\r\n".into(),
+            },
+        ),
+        (
+            base().expose_headers(["*", "x-id\r"]),
+            ConfigError::InvalidHeaderName {
+                setting: "expose_headers",
+                input: "x-id\r".into(),
+            },
+        ),
+    ] {
+        assert_eq!(builder.build().unwrap_err(), want);
+    }
+    // Spaces and tabs around a value are still trimmed, and `*` still means any.
+    let policy = base()
+        .allow_methods([" PUT\t", "*"])
+        .allow_headers(["*", " x-a "])
+        .build()
+        .unwrap();
+    let (d, r) = preflight(&policy, "https://a.example", "PURGE", Some("x-z"));
+    assert!(d.is_allowed());
+    assert_eq!(r.headers()["access-control-allow-methods"], "PURGE");
+    assert_eq!(r.headers()["access-control-allow-headers"], "x-z");
+}
