@@ -69,7 +69,8 @@ mod scoped;
 pub use error::{ConfigError, Wildcard};
 pub use layer::{Cors, CorsLayer, Explain, Quiet, ResponseBody, ResponseFuture};
 pub use policy::{
-    CorsPolicy, CorsPolicyBuilder, Decision, DecisionKind, Malformed, Rejection, RequestedName,
+    CorsPolicy, CorsPolicyBuilder, Decision, DecisionKind, Lint, LintKind, Malformed, Rejection,
+    RequestedName,
 };
 pub use scoped::{ScopedPolicies, ScopedPoliciesBuilder};
 

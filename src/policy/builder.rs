@@ -302,7 +302,7 @@ impl CorsPolicyBuilder {
             }
         }
         if !self.regexes.is_empty() {
-            origins.set_regexes(compile_regexes(&self.regexes)?);
+            origins.set_regexes(compile_regexes(&self.regexes)?, self.regexes.clone());
         }
         for p in self.predicates {
             origins.add_predicate(p);
@@ -369,7 +369,7 @@ impl CorsPolicyBuilder {
             &PREFLIGHT_VARY[..3]
         };
 
-        Ok(CorsPolicy {
+        let policy = CorsPolicy {
             inner: Arc::new(Inner {
                 origins,
                 credentials,
@@ -386,7 +386,11 @@ impl CorsPolicyBuilder {
                 limits: self.limits,
                 preflight_vary: HeaderValue::from_static(const_vary(vary.len())),
             }),
-        })
+        };
+        for lint in policy.lint() {
+            tracing::warn!(target: "tower_cors", lint = lint.kind().as_str(), "{lint}");
+        }
+        Ok(policy)
     }
 }
 

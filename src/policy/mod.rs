@@ -6,6 +6,7 @@
 
 mod builder;
 mod decision;
+mod lint;
 mod origin;
 mod request_headers;
 mod response;
@@ -21,6 +22,7 @@ use http::{HeaderValue, Method, StatusCode};
 
 pub use builder::CorsPolicyBuilder;
 pub use decision::{Decision, DecisionKind, Malformed, Rejection};
+pub use lint::{Lint, LintKind};
 pub use request_headers::RequestedName;
 
 use decision::AllowOrigin;

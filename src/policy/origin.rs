@@ -387,6 +387,8 @@ pub(crate) struct OriginMatcher {
     exact: HashSet<Box<[u8]>, FxBuild>,
     patterns: PatternIndex,
     regexes: Option<RegexSet>,
+    /// The regexes as the user wrote them, in the set's order (for the lint's messages).
+    regex_sources: Vec<String>,
     predicates: Vec<OriginPredicate>,
 }
 
@@ -418,8 +420,38 @@ impl OriginMatcher {
         self.patterns.insert(pattern);
     }
 
-    pub(crate) fn set_regexes(&mut self, set: RegexSet) {
+    pub(crate) fn set_regexes(&mut self, set: RegexSet, sources: Vec<String>) {
         self.regexes = (!set.is_empty()).then_some(set);
+        self.regex_sources = sources;
+    }
+
+    /// The exact origins, normalised (`null` not included: see `null`).
+    pub(crate) fn exact_origins(&self) -> impl Iterator<Item = &[u8]> {
+        self.exact.iter().map(|o| &**o)
+    }
+
+    /// The `*.` patterns: scheme, the suffix after `*.`, and the pattern as written back.
+    pub(crate) fn patterns(&self) -> impl Iterator<Item = (&str, &str, String)> {
+        self.patterns.by_suffix.iter().flat_map(|(suffix, rules)| {
+            rules.iter().map(move |(scheme, port)| {
+                let pattern = OriginPattern {
+                    scheme: scheme.to_string(),
+                    suffix: suffix.to_string(),
+                    port: *port,
+                };
+                (&**scheme, &**suffix, pattern.to_string())
+            })
+        })
+    }
+
+    /// For each regex that fully matches `origin`, the regex as written.
+    pub(crate) fn regexes_matching(&self, origin: &[u8]) -> Vec<&str> {
+        self.regexes.as_ref().map_or_else(Vec::new, |set| {
+            set.matches(origin)
+                .iter()
+                .map(|i| self.regex_sources[i].as_str())
+                .collect()
+        })
     }
 
     pub(crate) fn add_predicate(&mut self, p: OriginPredicate) {
