@@ -74,6 +74,14 @@ pub use policy::{
 };
 pub use scoped::{ScopedPolicies, ScopedPoliciesBuilder};
 
+/// Internals the fuzz targets in `fuzz/` drive directly. cargo-fuzz builds every crate with
+/// `--cfg fuzzing`; in any other build this module does not exist. Not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod __fuzz {
+    pub use crate::policy::fuzzing::*;
+}
+
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

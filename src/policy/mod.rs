@@ -13,6 +13,42 @@ mod response;
 #[cfg(test)]
 mod tests;
 
+/// Entry points for the fuzz targets (see `crate::__fuzz`).
+#[cfg(fuzzing)]
+pub(crate) mod fuzzing {
+    use http::header::{GetAll, HeaderValue};
+
+    use crate::ConfigError;
+
+    /// Normalises a configured origin as the builder does.
+    pub fn normalize_origin(input: &str) -> Result<String, ConfigError> {
+        super::origin::normalize_origin(input)
+    }
+
+    /// Parses a request origin as the matcher does: `(scheme, host, port)`.
+    pub fn parse_serialized(origin: &[u8]) -> Option<(String, String, Option<u16>)> {
+        super::origin::parse_serialized(origin)
+            .map(|o| (o.scheme.to_owned(), o.host.to_owned(), o.port))
+    }
+
+    /// Scans `Access-Control-Request-Headers` lines as a preflight does. `Ok(names)` or the
+    /// error, as text.
+    pub fn scan_request_headers(
+        lines: GetAll<'_, HeaderValue>,
+        max_bytes: usize,
+        max_names: usize,
+        allowed: impl FnMut(&[u8]) -> bool,
+    ) -> Result<usize, String> {
+        let limits = super::request_headers::Limits {
+            max_bytes,
+            max_names,
+        };
+        super::request_headers::scan(lines, limits, allowed)
+            .map(|r| r.names)
+            .map_err(|e| format!("{e:?}"))
+    }
+}
+
 use std::fmt;
 use std::sync::Arc;
 
