@@ -84,6 +84,16 @@ pub enum ConfigError {
         /// The status given.
         status: u16,
     },
+    /// Refusing disallowed origins needs the verdict before the inner service is called, which
+    /// an asynchronous origin predicate cannot give.
+    RefusalWithAsyncPredicate,
+    /// An error in a configuration field or environment variable (feature `serde`).
+    Setting {
+        /// The field (`allow_origins`) or variable (`CORS_ORIGINS`) at fault.
+        setting: String,
+        /// What is wrong with it.
+        error: Box<ConfigError>,
+    },
     /// A path pattern for a path-scoped policy that cannot be used.
     InvalidPath {
         /// The path pattern as written.
@@ -159,11 +169,34 @@ impl fmt::Display for ConfigError {
                 "preflight_status({status}): browsers accept a preflight only with a 2xx status; \
                  use 204 (the default) or 200"
             ),
+            ConfigError::RefusalWithAsyncPredicate => f.write_str(
+                "refuse_disallowed_origins(true) cannot be combined with allow_origin_async_fn: \
+                 a refusal must be decided before the inner service runs, and an asynchronous \
+                 lookup decides only later; load the origins into an OriginAllowlist instead, \
+                 or let disallowed requests through (the browser still keeps the answer from \
+                 the page)",
+            ),
+            // Header and method errors already start with the setting's name.
+            ConfigError::Setting { setting, error } if error.named_setting() == Some(setting) => {
+                error.fmt(f)
+            }
+            ConfigError::Setting { setting, error } => write!(f, "{setting}: {error}"),
             ConfigError::InvalidPath { input, reason } => write!(
                 f,
                 "path `{input}` cannot scope a policy: {reason}; write an exact path like \
                  `/api/items` or a prefix like `/api/*`"
             ),
+        }
+    }
+}
+
+impl ConfigError {
+    /// The setting the message already starts with, if any.
+    fn named_setting(&self) -> Option<&str> {
+        match self {
+            ConfigError::InvalidHeaderName { setting, .. } => Some(setting),
+            ConfigError::InvalidMethod { .. } => Some("allow_methods"),
+            _ => None,
         }
     }
 }

@@ -226,15 +226,89 @@ where
             return ResponseFuture::inner(self.inner.call(Request::from_parts(parts, body)), None);
         };
         let decision = policy.evaluate(&parts);
-        trace(&parts, &decision);
-        if decision.short_circuits() {
-            let mut response = policy.respond(&decision);
-            let body = M::body(decision.rejection(), &mut response);
-            return ResponseFuture::ready(response.map(|()| body));
-        }
+        let lookup = decision
+            .needs_origin_lookup()
+            .then(|| policy.lookup_origin(&parts));
         let policy = policy.clone();
-        let future = self.inner.call(Request::from_parts(parts, body));
-        ResponseFuture::inner(future, Some((policy, decision)))
+        match lookup {
+            None => {
+                trace(&parts, &decision);
+                if decision.short_circuits() {
+                    return ResponseFuture::ready(respond::<M, ResBody>(&policy, &decision));
+                }
+                let future = self.inner.call(Request::from_parts(parts, body));
+                ResponseFuture::inner(future, Some(Apply::now(policy, decision)))
+            }
+            Some(lookup) if decision.short_circuits() => {
+                ResponseFuture::preflight_after_lookup(lookup, policy, decision, parts, M::body)
+            }
+            // The inner service runs while the origin is looked up; the headers wait for both.
+            Some(lookup) => {
+                let trace_parts = trace_parts(&parts);
+                let future = self.inner.call(Request::from_parts(parts, body));
+                let apply = Apply {
+                    policy,
+                    decision,
+                    lookup: Some(lookup),
+                    trace: Some(Box::new(trace_parts)),
+                };
+                ResponseFuture::inner(future, Some(apply))
+            }
+        }
+    }
+}
+
+fn respond<M: ResponseBody<B>, B>(policy: &CorsPolicy, decision: &Decision) -> Response<B> {
+    let mut response = policy.respond(decision);
+    let body = M::body(decision.rejection(), &mut response);
+    response.map(|()| body)
+}
+
+/// The request head fields logged for a decision that completes after the request moved on.
+fn trace_parts(parts: &Parts) -> Parts {
+    let mut head = Request::new(());
+    *head.method_mut() = parts.method.clone();
+    *head.uri_mut() = parts.uri.clone();
+    if let Some(origin) = parts.headers.get(ORIGIN) {
+        head.headers_mut().insert(ORIGIN, origin.clone());
+    }
+    head.into_parts().0
+}
+
+type Lookup = Pin<Box<dyn Future<Output = bool> + Send + 'static>>;
+
+/// What to do to the inner service's response once it is ready.
+struct Apply {
+    policy: CorsPolicy,
+    decision: Decision,
+    /// The origin lookup still running, if any, and its answer once done.
+    lookup: Option<Lookup>,
+    /// The request head to log once the lookup decided.
+    trace: Option<Box<Parts>>,
+}
+
+impl Apply {
+    fn now(policy: CorsPolicy, decision: Decision) -> Self {
+        Apply {
+            policy,
+            decision,
+            lookup: None,
+            trace: None,
+        }
+    }
+
+    /// Drives the origin lookup; ready once the decision is final.
+    fn poll_lookup(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(lookup) = &mut self.lookup {
+            let allowed = ready!(lookup.as_mut().poll(cx));
+            self.lookup = None;
+            let decision = std::mem::replace(&mut self.decision, Decision::not_cors());
+            self.decision = decision.resolve_origin_lookup(allowed);
+            if let Some(parts) = self.trace.take() {
+                trace(&parts, &self.decision);
+            }
+        }
+        Poll::Ready(())
     }
 }
 
@@ -252,7 +326,12 @@ pin_project! {
         Inner {
             #[pin]
             future: F,
-            apply: Option<(CorsPolicy, Decision)>,
+            apply: Option<Apply>,
+            response: Option<Response<B>>,
+        },
+        Preflight {
+            lookup: Lookup,
+            answer: Option<PreflightAnswer<B>>,
         },
         Ready {
             response: Option<Response<B>>,
@@ -260,10 +339,22 @@ pin_project! {
     }
 }
 
+/// A preflight waiting for an origin lookup before the layer answers it.
+struct PreflightAnswer<B> {
+    policy: CorsPolicy,
+    decision: Decision,
+    parts: Parts,
+    body: fn(Option<&Rejection>, &mut Response<()>) -> B,
+}
+
 impl<F, B> ResponseFuture<F, B> {
-    fn inner(future: F, apply: Option<(CorsPolicy, Decision)>) -> Self {
+    fn inner(future: F, apply: Option<Apply>) -> Self {
         ResponseFuture {
-            state: State::Inner { future, apply },
+            state: State::Inner {
+                future,
+                apply,
+                response: None,
+            },
         }
     }
 
@@ -271,6 +362,26 @@ impl<F, B> ResponseFuture<F, B> {
         ResponseFuture {
             state: State::Ready {
                 response: Some(response),
+            },
+        }
+    }
+
+    fn preflight_after_lookup(
+        lookup: Lookup,
+        policy: CorsPolicy,
+        decision: Decision,
+        parts: Parts,
+        body: fn(Option<&Rejection>, &mut Response<()>) -> B,
+    ) -> Self {
+        ResponseFuture {
+            state: State::Preflight {
+                lookup,
+                answer: Some(PreflightAnswer {
+                    policy,
+                    decision,
+                    parts,
+                    body,
+                }),
             },
         }
     }
@@ -283,15 +394,40 @@ where
     type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // Like a fused future, a poll after completion stays pending.
         match self.project().state.project() {
-            StateProj::Inner { future, apply } => {
-                let mut response = ready!(future.poll(cx))?;
-                if let Some((policy, decision)) = apply.take() {
-                    policy.apply(&decision, response.headers_mut());
+            StateProj::Inner {
+                future,
+                apply,
+                response,
+            } => {
+                // The lookup and the inner service make progress together.
+                let looked_up = apply.as_mut().is_none_or(|a| a.poll_lookup(cx).is_ready());
+                if response.is_none() {
+                    *response = Some(ready!(future.poll(cx))?);
                 }
-                Poll::Ready(Ok(response))
+                if !looked_up {
+                    return Poll::Pending;
+                }
+                let Some(mut r) = response.take() else {
+                    return Poll::Pending;
+                };
+                if let Some(a) = apply.take() {
+                    a.policy.apply(&a.decision, r.headers_mut());
+                }
+                Poll::Ready(Ok(r))
             }
-            // Like a fused future, a second poll after completion stays pending.
+            StateProj::Preflight { lookup, answer } => {
+                let allowed = ready!(lookup.as_mut().poll(cx));
+                let Some(a) = answer.take() else {
+                    return Poll::Pending;
+                };
+                let decision = a.decision.resolve_origin_lookup(allowed);
+                trace(&a.parts, &decision);
+                let mut response = a.policy.respond(&decision);
+                let body = (a.body)(decision.rejection(), &mut response);
+                Poll::Ready(Ok(response.map(|()| body)))
+            }
             StateProj::Ready { response } => match response.take() {
                 Some(r) => Poll::Ready(Ok(r)),
                 None => Poll::Pending,

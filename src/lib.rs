@@ -1,4 +1,4 @@
-//! CORS for [tower] services, with a validated policy and reasons for every rejection.
+//! CORS for [tower](https://docs.rs/tower) services, with a validated policy and reasons for every rejection.
 //!
 //! A [`CorsLayer`] wraps any `tower::Service<http::Request<B>>` and hands every decision to a
 //! pure [`CorsPolicy`]: which origins may read responses, which methods and headers a preflight
@@ -61,6 +61,10 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+pub mod check;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub mod config;
 mod error;
 mod layer;
 mod policy;
@@ -69,8 +73,8 @@ mod scoped;
 pub use error::{ConfigError, Wildcard};
 pub use layer::{Cors, CorsLayer, Explain, Quiet, ResponseBody, ResponseFuture};
 pub use policy::{
-    CorsPolicy, CorsPolicyBuilder, Decision, DecisionKind, Lint, LintKind, Malformed, Rejection,
-    RequestedName,
+    CorsPolicy, CorsPolicyBuilder, Decision, DecisionKind, Lint, LintKind, Malformed,
+    OriginAllowlist, Rejection, RequestedName,
 };
 pub use scoped::{ScopedPolicies, ScopedPoliciesBuilder};
 

@@ -35,7 +35,7 @@ fn origins_that_are_not_origins() {
 fn bad_patterns() {
     let err = fails(
         CorsPolicy::builder().allow_origins(["https://api.*.example.com"]),
-        "`https://api.*.example.com` is not an origin pattern: `*` may only stand for the leading labels, as `*.`; write it as `https://*.example.com`, `https://*.example.com:8443` or `https://*.example.com:*`",
+        "`https://api.*.example.com` is not an origin pattern: `*` may only stand for leading labels (`*.`) or the port (`:*`); write it as `https://*.example.com`, `https://*.example.com:8443` or `https://*.example.com:*`",
     );
     assert!(matches!(err, ConfigError::InvalidPattern { .. }));
 }

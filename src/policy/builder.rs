@@ -8,7 +8,8 @@ use http::request::Parts;
 use http::{HeaderValue, StatusCode};
 use regex::bytes::{RegexBuilder, RegexSetBuilder};
 
-use super::origin::{normalize_origin, OriginMatcher, OriginPattern, OriginPredicate};
+use super::allowlist::OriginAllowlist;
+use super::origin::{AsyncOriginPredicate, OriginMatcher, OriginPredicate};
 use super::request_headers::{is_token, Limits};
 use super::response::PREFLIGHT_VARY;
 use super::{CorsPolicy, Inner, Methods, RequestHeaders};
@@ -45,6 +46,8 @@ pub struct CorsPolicyBuilder {
     reflect_any_origin: bool,
     regexes: Vec<String>,
     predicates: Vec<OriginPredicate>,
+    async_predicates: Vec<AsyncOriginPredicate>,
+    lists: Vec<OriginAllowlist>,
     methods: Vec<String>,
     any_method: bool,
     headers: Vec<String>,
@@ -69,6 +72,8 @@ impl Default for CorsPolicyBuilder {
             reflect_any_origin: false,
             regexes: Vec::new(),
             predicates: Vec::new(),
+            async_predicates: Vec::new(),
+            lists: Vec::new(),
             methods: Vec::new(),
             any_method: false,
             headers: Vec::new(),
@@ -114,6 +119,8 @@ impl CorsPolicyBuilder {
     /// - a pattern, `https://*.example.com`: one or more labels before `example.com` (not the
     ///   apex, not `evilexample.com`), same scheme, default port; `:8443` for that port, `:*`
     ///   for any port;
+    /// - a host on any port, `http://localhost:*`: that host only, every port (local
+    ///   development servers);
     /// - `null`: the opaque origin of sandboxed frames and `file:` pages (allow it only if you
     ///   mean every such page on the web);
     /// - `*`: any origin, answered with `Access-Control-Allow-Origin: *`.
@@ -154,6 +161,51 @@ impl CorsPolicyBuilder {
         F: Fn(&HeaderValue, &Parts) -> bool + Send + Sync + 'static,
     {
         self.predicates.push(Arc::new(predicate));
+        self
+    }
+
+    /// Allows origins that `predicate` approves asynchronously, for lookups that need I/O (a
+    /// tenant database, a remote service). It sees only well-formed origins that no synchronous
+    /// rule allowed, and returns a `'static` future: copy from the request what it needs before
+    /// the `async` block.
+    ///
+    /// **Cost:** a preflight waits for the lookup, and an actual request's response waits for
+    /// it too (the inner service runs meanwhile, so the two overlap). Each CORS request from an
+    /// origin that no other rule allows boxes one future per predicate. Cache what you can in the
+    /// predicate, and prefer an [`OriginAllowlist`] refreshed in the background when the set of
+    /// origins is known ahead of time. Cannot be combined with
+    /// [`refuse_disallowed_origins`](Self::refuse_disallowed_origins), which must decide before
+    /// calling the inner service.
+    ///
+    /// ```
+    /// use tower_cors::CorsPolicy;
+    ///
+    /// let policy = CorsPolicy::builder()
+    ///     .allow_origin_async_fn(|origin, _parts| {
+    ///         let origin = origin.clone();
+    ///         async move {
+    ///             // e.g. SELECT 1 FROM tenants WHERE origin = $1
+    ///             origin.as_bytes().ends_with(b".tenant.example")
+    ///         }
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn allow_origin_async_fn<F, Fut>(mut self, predicate: F) -> Self
+    where
+        F: Fn(&HeaderValue, &Parts) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = bool> + Send + 'static,
+    {
+        self.async_predicates.push(Arc::new(move |origin, parts| {
+            Box::pin(predicate(origin, parts))
+        }));
+        self
+    }
+
+    /// Allows the origins of a list that can be replaced while the server runs (see
+    /// [`OriginAllowlist`]). Looking it up takes no lock.
+    pub fn allow_origin_list(mut self, list: OriginAllowlist) -> Self {
+        self.lists.push(list);
         self
     }
 
@@ -295,11 +347,18 @@ impl CorsPolicyBuilder {
         for origin in &self.origins {
             if origin == "*" {
                 origins.any = true;
-            } else if OriginPattern::looks_like_pattern(origin) {
-                origins.add_pattern(OriginPattern::parse(origin)?);
             } else {
-                origins.add_exact(normalize_origin(origin)?);
+                origins.fixed.add(origin)?;
             }
+        }
+        for list in self.lists {
+            origins.add_list(list);
+        }
+        for p in self.async_predicates {
+            origins.add_async_predicate(p);
+        }
+        if self.refuse_disallowed && origins.has_async_predicates() {
+            return Err(ConfigError::RefusalWithAsyncPredicate);
         }
         if !self.regexes.is_empty() {
             origins.set_regexes(compile_regexes(&self.regexes)?, self.regexes.clone());

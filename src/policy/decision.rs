@@ -170,6 +170,8 @@ pub struct Decision {
     pub(crate) rejection: Option<Rejection>,
     /// Whether the layer answers without calling the inner service.
     pub(crate) short_circuit: bool,
+    /// The origin, when only an asynchronous predicate can still allow it.
+    pub(crate) pending_origin: Option<HeaderValue>,
 }
 
 impl Decision {
@@ -182,6 +184,7 @@ impl Decision {
             private_network: false,
             rejection: None,
             short_circuit: false,
+            pending_origin: None,
         }
     }
 
@@ -190,6 +193,29 @@ impl Decision {
             kind,
             rejection: Some(rejection),
             ..Decision::not_cors()
+        }
+    }
+
+    /// Whether no synchronous rule allowed the origin and the policy's asynchronous predicates
+    /// must decide: run [`CorsPolicy::lookup_origin`](crate::CorsPolicy::lookup_origin), then
+    /// [`resolve_origin_lookup`](Self::resolve_origin_lookup). Until then the decision reads as
+    /// if the origin were allowed.
+    pub fn needs_origin_lookup(&self) -> bool {
+        self.pending_origin.is_some()
+    }
+
+    /// Completes a decision that [needs an origin lookup](Self::needs_origin_lookup) with the
+    /// lookup's answer. Any other decision is returned as it is.
+    pub fn resolve_origin_lookup(self, allowed: bool) -> Decision {
+        match self.pending_origin {
+            Some(origin) if !allowed => Decision {
+                short_circuit: self.short_circuit,
+                ..Decision::rejected(self.kind, Rejection::OriginNotAllowed { origin })
+            },
+            _ => Decision {
+                pending_origin: None,
+                ..self
+            },
         }
     }
 

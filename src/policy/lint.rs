@@ -284,7 +284,24 @@ impl CorsPolicy {
         let o = &i.origins;
         let mut lints = Vec::new();
 
-        if o.null {
+        // What the origin lists say: the fixed one, and each replaceable list as it is now.
+        let mut null = false;
+        let mut exact: Vec<String> = Vec::new();
+        let mut patterns: Vec<(String, String, bool, String)> = Vec::new();
+        o.for_each_set(|set| {
+            null |= set.allows_null();
+            if i.credentials {
+                exact.extend(
+                    set.exact_origins()
+                        .filter_map(|b| std::str::from_utf8(b).ok())
+                        .filter(|s| s.starts_with("http://") || s.starts_with("ws://"))
+                        .map(str::to_owned),
+                );
+            }
+            patterns.extend(set.patterns());
+        });
+
+        if null {
             lints.push(Lint::new(
                 LintKind::NullOrigin,
                 "null",
@@ -297,20 +314,22 @@ impl CorsPolicy {
         }
 
         if i.credentials {
-            let mut insecure: Vec<String> = o
-                .exact_origins()
-                .filter_map(|b| std::str::from_utf8(b).ok())
-                .filter(|s| s.starts_with("http://") || s.starts_with("ws://"))
+            let mut insecure: Vec<String> = exact
+                .into_iter()
                 .filter(|s| !is_loopback_host(host_of(s)))
-                .map(str::to_owned)
                 .collect();
             insecure.extend(
-                o.patterns()
-                    .filter(|(scheme, suffix, _)| {
-                        matches!(*scheme, "http" | "ws")
-                            && !is_loopback_host(&format!("x.{suffix}"))
+                patterns
+                    .iter()
+                    .filter(|(scheme, host, subdomains, _)| {
+                        let example = if *subdomains {
+                            format!("x.{host}")
+                        } else {
+                            host.clone()
+                        };
+                        matches!(scheme.as_str(), "http" | "ws") && !is_loopback_host(&example)
                     })
-                    .map(|(_, _, written)| written),
+                    .map(|(_, _, _, written)| written.clone()),
             );
             insecure.sort();
             for origin in insecure {
@@ -328,10 +347,10 @@ impl CorsPolicy {
             }
         }
 
-        let mut wide_patterns: Vec<(String, String)> = o
-            .patterns()
-            .filter(|(_, suffix, _)| is_public_suffix(suffix))
-            .map(|(_, suffix, written)| (written, suffix.to_owned()))
+        let mut wide_patterns: Vec<(String, String)> = patterns
+            .iter()
+            .filter(|(_, suffix, subdomains, _)| *subdomains && is_public_suffix(suffix))
+            .map(|(_, suffix, _, written)| (written.clone(), suffix.clone()))
             .collect();
         wide_patterns.sort();
         for (pattern, suffix) in &wide_patterns {
@@ -392,7 +411,7 @@ impl CorsPolicy {
                 || o.reflect_any
                 || !wide_patterns.is_empty()
                 || !wide_regexes.is_empty()
-                || o.null;
+                || null;
             if open {
                 lints.push(Lint::new(
                     LintKind::PrivateNetworkFromAnyOrigin,
@@ -503,6 +522,25 @@ mod tests {
         assert_eq!(
             lints[1].instead(),
             "serve that site over https and allow `https://staging.example.com`"
+        );
+        // Origins from a replaceable list and `host:*` patterns are linted too (as listed at
+        // the time of the call).
+        let list =
+            crate::OriginAllowlist::new(["http://tenant.example", "https://ok.example"]).unwrap();
+        let policy = base()
+            .allow_origin_list(list)
+            .allow_origins(["http://dev.example.net:*", "http://localhost:*"])
+            .allow_credentials(true)
+            .build()
+            .unwrap();
+        let subjects: Vec<String> = policy
+            .lint()
+            .iter()
+            .map(|l| l.subject().to_owned())
+            .collect();
+        assert_eq!(
+            subjects,
+            ["http://dev.example.net:*", "http://tenant.example"]
         );
         // Without credentials, http origins are not flagged.
         let plain = base()

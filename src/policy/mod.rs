@@ -4,6 +4,7 @@
 //! [`CorsPolicy::respond`] and [`CorsPolicy::apply`] turn the decision into a response or into
 //! headers on the inner service's response. The layer only wires these together.
 
+mod allowlist;
 mod builder;
 mod decision;
 mod lint;
@@ -56,13 +57,14 @@ use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD
 use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode};
 
+pub use allowlist::OriginAllowlist;
 pub use builder::CorsPolicyBuilder;
 pub use decision::{Decision, DecisionKind, Malformed, Rejection};
 pub use lint::{Lint, LintKind};
 pub use request_headers::RequestedName;
 
 use decision::AllowOrigin;
-use origin::OriginMatcher;
+use origin::{OriginMatcher, OriginVerdict};
 use request_headers::{Limits, ScanError};
 
 /// The request header a Private Network Access preflight carries.
@@ -247,7 +249,8 @@ impl CorsPolicy {
         if origins.next().is_some() {
             return reject(Rejection::Malformed(Malformed::SeveralOrigins));
         }
-        if !i.origins.allows(origin, parts) {
+        let verdict = i.origins.verdict(origin, parts);
+        if verdict == OriginVerdict::Denied {
             return reject(Rejection::OriginNotAllowed {
                 origin: origin.clone(),
             });
@@ -273,7 +276,50 @@ impl CorsPolicy {
                 decision.rejection = Some(rejection);
             }
         }
+        if verdict == OriginVerdict::Ask {
+            // Decided as if the origin were allowed; `resolve_origin_lookup` keeps this or
+            // turns it into the origin's rejection, which overrides every other answer.
+            decision.pending_origin = Some(origin.clone());
+            decision.allow_origin = Some(AllowOrigin::Exactly(origin.clone()));
+        }
         decision
+    }
+
+    /// Runs the policy's asynchronous origin predicates for a request whose decision
+    /// [needs an origin lookup](Decision::needs_origin_lookup). The future owns what it needs.
+    ///
+    /// ```
+    /// use http::Request;
+    /// use tower_cors::CorsPolicy;
+    ///
+    /// # tokio_test_block_on(async {
+    /// let policy = CorsPolicy::builder()
+    ///     .allow_origin_async_fn(|origin, _| {
+    ///         let ok = origin == "https://tenant.example";
+    ///         async move { ok }
+    ///     })
+    ///     .build()?;
+    /// let (parts, ()) = Request::get("/").header("origin", "https://tenant.example").body(())?.into_parts();
+    /// let pending = policy.evaluate(&parts);
+    /// assert!(pending.needs_origin_lookup());
+    /// let allowed = policy.lookup_origin(&parts).await;
+    /// let decision = pending.resolve_origin_lookup(allowed);
+    /// assert!(decision.is_allowed());
+    /// assert_eq!(decision.allow_origin().unwrap(), "https://tenant.example");
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) })?;
+    /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lookup_origin(
+        &self,
+        parts: &Parts,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'static>> {
+        match parts.headers.get(ORIGIN) {
+            Some(origin) => self.inner.origins.ask(origin, parts),
+            None => Box::pin(std::future::ready(false)),
+        }
     }
 
     /// Checks what a preflight asks for, recording what to answer back in `decision`.

@@ -7,13 +7,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::pin::Pin;
 use std::sync::Arc;
 
 use http::request::Parts;
 use http::HeaderValue;
 use regex::bytes::RegexSet;
 
+use super::allowlist::OriginAllowlist;
 use crate::error::ConfigError;
 
 /// The longest request origin the matcher looks at; longer ones are rejected unread.
@@ -246,17 +249,22 @@ impl PortRule {
     }
 }
 
-/// A parsed `scheme://*.domain[:port|:*]` pattern.
+/// A parsed pattern: `scheme://*.domain[:port|:*]` (subdomains) or `scheme://host:*` (one host,
+/// any port).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct OriginPattern {
     scheme: String,
-    /// The part after `*.`, e.g. `example.com`.
-    suffix: String,
+    /// The part after `*.`, or the whole host of a `host:*` pattern.
+    host: String,
+    /// Whether the pattern is `*.host`: one or more labels before `host`, never `host` itself.
+    subdomains: bool,
     port: PortRule,
 }
 
+const STAR_PLACEMENT: &str = "`*` may only stand for leading labels (`*.`) or the port (`:*`)";
+
 impl OriginPattern {
-    /// Whether `input` is written as a pattern (has a `*` in its host) rather than an origin.
+    /// Whether `input` is written as a pattern rather than an origin.
     pub(crate) fn looks_like_pattern(input: &str) -> bool {
         input != "*" && input.contains('*')
     }
@@ -270,14 +278,18 @@ impl OriginPattern {
             ConfigError::InvalidOrigin { reason, .. } => bad(&reason),
             other => other,
         })?;
-        let Some(suffix) = n.host.strip_prefix("*.") else {
-            return Err(bad("`*` may only stand for the leading labels, as `*.`"));
+        let (host, subdomains) = match n.host.strip_prefix("*.") {
+            Some(suffix) => (suffix, true),
+            None => (n.host.as_str(), false),
         };
-        if suffix.contains('*') {
-            return Err(bad("it has more than one `*` in its host"));
+        if host.contains('*') {
+            return Err(bad(STAR_PLACEMENT));
         }
-        if !is_host(suffix) || is_ipv6_literal(suffix) {
+        if subdomains && (!is_host(host) || is_ipv6_literal(host)) {
             return Err(bad("the part after `*.` is not a domain name"));
+        }
+        if !subdomains && !is_host(host) {
+            return Err(bad("its host is not a host name or IP address"));
         }
         let port = match n.port.as_deref() {
             None => PortRule::Default,
@@ -288,9 +300,13 @@ impl OriginPattern {
                 None => return Err(bad("its port is not a number from 1 to 65535 or `*`")),
             },
         };
+        if !subdomains && port != PortRule::Any {
+            return Err(bad(STAR_PLACEMENT));
+        }
         Ok(OriginPattern {
             scheme: n.scheme,
-            suffix: suffix.to_owned(),
+            host: host.to_owned(),
+            subdomains,
             port,
         })
     }
@@ -298,7 +314,8 @@ impl OriginPattern {
 
 impl fmt::Display for OriginPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://*.{}", self.scheme, self.suffix)?;
+        let star = if self.subdomains { "*." } else { "" };
+        write!(f, "{}://{star}{}", self.scheme, self.host)?;
         match self.port {
             PortRule::Default => Ok(()),
             PortRule::Any => f.write_str(":*"),
@@ -336,44 +353,164 @@ impl Hasher for FxHasher {
 
 type FxBuild = BuildHasherDefault<FxHasher>;
 
-/// The scheme and port rule of one pattern, filed under its suffix.
+/// The scheme and port rule of one pattern, filed under its host or suffix.
 type SchemePort = (Box<str>, PortRule);
 
-/// `*.` patterns indexed by their suffix, so a lookup costs one probe per label of the request
-/// host, whatever the number of patterns.
+type PatternMap = HashMap<Box<str>, Vec<SchemePort>, FxBuild>;
+
+/// Patterns indexed by host, so a lookup costs one probe per label of the request host,
+/// whatever the number of patterns.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PatternIndex {
-    by_suffix: HashMap<Box<str>, Vec<SchemePort>, FxBuild>,
+    /// `*.suffix` patterns, by suffix.
+    by_suffix: PatternMap,
+    /// `host:*` patterns, by host.
+    by_host: PatternMap,
+}
+
+fn admitted(rules: Option<&Vec<SchemePort>>, origin: &OriginParts<'_>) -> bool {
+    rules.is_some_and(|rules| {
+        rules
+            .iter()
+            .any(|(scheme, port)| **scheme == *origin.scheme && port.admits(origin.port))
+    })
 }
 
 impl PatternIndex {
-    fn insert(&mut self, p: OriginPattern) {
-        self.by_suffix
-            .entry(p.suffix.into_boxed_str())
+    pub(crate) fn insert(&mut self, p: OriginPattern) {
+        let map = if p.subdomains {
+            &mut self.by_suffix
+        } else {
+            &mut self.by_host
+        };
+        map.entry(p.host.into_boxed_str())
             .or_default()
             .push((p.scheme.into_boxed_str(), p.port));
     }
 
     fn is_empty(&self) -> bool {
-        self.by_suffix.is_empty()
+        self.by_suffix.is_empty() && self.by_host.is_empty()
     }
 
-    fn matches(&self, origin: &OriginParts<'_>) -> bool {
+    fn len(&self) -> usize {
+        self.by_suffix
+            .values()
+            .chain(self.by_host.values())
+            .map(Vec::len)
+            .sum()
+    }
+
+    pub(crate) fn matches(&self, origin: &OriginParts<'_>) -> bool {
         let host = origin.host;
+        if admitted(self.by_host.get(host), origin) {
+            return true;
+        }
         if is_ipv6_literal(host) {
             return false;
         }
         // Each `.` splits the host into a non-empty subdomain part and a candidate suffix; the
         // subdomain part is made of valid labels because `parse_serialized` checked the host.
-        host.match_indices('.').any(|(i, _)| {
-            i > 0
-                && self.by_suffix.get(&host[i + 1..]).is_some_and(|rules| {
-                    rules.iter().any(|(scheme, port)| {
-                        **scheme == *origin.scheme && port.admits(origin.port)
+        host.match_indices('.')
+            .any(|(i, _)| i > 0 && admitted(self.by_suffix.get(&host[i + 1..]), origin))
+    }
+}
+
+/// Exact origins, `null` and patterns: what a list of origin strings can say.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OriginSet {
+    null: bool,
+    exact: HashSet<Box<[u8]>, FxBuild>,
+    patterns: PatternIndex,
+}
+
+impl OriginSet {
+    /// Adds one entry: an origin (normalised), a pattern, or `null`. `*` is the caller's to
+    /// handle, since what it means depends on where it is written.
+    pub(crate) fn add(&mut self, entry: &str) -> Result<(), ConfigError> {
+        if OriginPattern::looks_like_pattern(entry) {
+            self.patterns.insert(OriginPattern::parse(entry)?);
+            return Ok(());
+        }
+        let normalized = normalize_origin(entry)?;
+        if normalized == "null" {
+            self.null = true;
+        } else {
+            self.exact
+                .insert(normalized.into_bytes().into_boxed_slice());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        !self.null && self.exact.is_empty() && self.patterns.is_empty()
+    }
+
+    /// Whether `null` is listed.
+    pub(crate) fn allows_null(&self) -> bool {
+        self.null
+    }
+
+    /// The exact origins, normalised (`null` not included).
+    pub(crate) fn exact_origins(&self) -> impl Iterator<Item = &[u8]> {
+        self.exact.iter().map(|o| &**o)
+    }
+
+    /// The patterns: scheme, host (the suffix after `*.`, or the host of `host:*`), whether it
+    /// is a `*.` pattern, and the pattern as written back.
+    pub(crate) fn patterns(&self) -> Vec<(String, String, bool, String)> {
+        let p = &self.patterns;
+        let with = |map: &PatternMap, subdomains: bool| {
+            map.iter()
+                .flat_map(move |(host, rules)| {
+                    rules.iter().map(move |(scheme, port)| {
+                        let pattern = OriginPattern {
+                            scheme: scheme.to_string(),
+                            host: host.to_string(),
+                            subdomains,
+                            port: *port,
+                        };
+                        (
+                            scheme.to_string(),
+                            host.to_string(),
+                            subdomains,
+                            pattern.to_string(),
+                        )
                     })
                 })
-        })
+                .collect::<Vec<_>>()
+        };
+        let mut all = with(&p.by_suffix, true);
+        all.extend(with(&p.by_host, false));
+        all
     }
+
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.null) + self.exact.len() + self.patterns.len()
+    }
+
+    /// `parsed` is the origin's browser-serialisation parse, `None` if it is not one.
+    pub(crate) fn matches(&self, origin: &[u8], parsed: Option<&OriginParts<'_>>) -> bool {
+        if origin == b"null" {
+            return self.null;
+        }
+        self.exact.contains(origin) || parsed.is_some_and(|o| self.patterns.matches(o))
+    }
+}
+
+/// A user predicate that looks an origin up asynchronously.
+pub(crate) type AsyncOriginPredicate = Arc<
+    dyn Fn(&HeaderValue, &Parts) -> Pin<Box<dyn Future<Output = bool> + Send + 'static>>
+        + Send
+        + Sync,
+>;
+
+/// What the synchronous rules say about an origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OriginVerdict {
+    Allowed,
+    Denied,
+    /// No synchronous rule allowed it, and asynchronous predicates must decide.
+    Ask,
 }
 
 /// How origins are allowed.
@@ -383,13 +520,13 @@ pub(crate) struct OriginMatcher {
     pub(crate) any: bool,
     /// Any well-formed origin, reflected (the dangerous mode).
     pub(crate) reflect_any: bool,
-    pub(crate) null: bool,
-    exact: HashSet<Box<[u8]>, FxBuild>,
-    patterns: PatternIndex,
+    pub(crate) fixed: OriginSet,
+    lists: Vec<OriginAllowlist>,
     regexes: Option<RegexSet>,
     /// The regexes as the user wrote them, in the set's order (for the lint's messages).
     regex_sources: Vec<String>,
     predicates: Vec<OriginPredicate>,
+    async_predicates: Vec<AsyncOriginPredicate>,
 }
 
 impl fmt::Debug for OriginMatcher {
@@ -397,27 +534,18 @@ impl fmt::Debug for OriginMatcher {
         f.debug_struct("OriginMatcher")
             .field("any", &self.any)
             .field("reflect_any", &self.reflect_any)
-            .field("null", &self.null)
-            .field("exact", &self.exact.len())
-            .field("patterns", &self.patterns.by_suffix.len())
+            .field("fixed", &self.fixed.len())
+            .field("lists", &self.lists)
             .field("regexes", &self.regexes.as_ref().map_or(0, RegexSet::len))
             .field("predicates", &self.predicates.len())
+            .field("async_predicates", &self.async_predicates.len())
             .finish()
     }
 }
 
 impl OriginMatcher {
-    pub(crate) fn add_exact(&mut self, normalized: String) {
-        if normalized == "null" {
-            self.null = true;
-        } else {
-            self.exact
-                .insert(normalized.into_bytes().into_boxed_slice());
-        }
-    }
-
-    pub(crate) fn add_pattern(&mut self, pattern: OriginPattern) {
-        self.patterns.insert(pattern);
+    pub(crate) fn add_list(&mut self, list: OriginAllowlist) {
+        self.lists.push(list);
     }
 
     pub(crate) fn set_regexes(&mut self, set: RegexSet, sources: Vec<String>) {
@@ -425,23 +553,13 @@ impl OriginMatcher {
         self.regex_sources = sources;
     }
 
-    /// The exact origins, normalised (`null` not included: see `null`).
-    pub(crate) fn exact_origins(&self) -> impl Iterator<Item = &[u8]> {
-        self.exact.iter().map(|o| &**o)
-    }
-
-    /// The `*.` patterns: scheme, the suffix after `*.`, and the pattern as written back.
-    pub(crate) fn patterns(&self) -> impl Iterator<Item = (&str, &str, String)> {
-        self.patterns.by_suffix.iter().flat_map(|(suffix, rules)| {
-            rules.iter().map(move |(scheme, port)| {
-                let pattern = OriginPattern {
-                    scheme: scheme.to_string(),
-                    suffix: suffix.to_string(),
-                    port: *port,
-                };
-                (&**scheme, &**suffix, pattern.to_string())
-            })
-        })
+    /// Calls `f` with every set of listed origins: the fixed one, then each replaceable
+    /// list as it is now.
+    pub(crate) fn for_each_set(&self, mut f: impl FnMut(&OriginSet)) {
+        f(&self.fixed);
+        for list in &self.lists {
+            f(&list.current.load_full());
+        }
     }
 
     /// For each regex that fully matches `origin`, the regex as written.
@@ -458,15 +576,24 @@ impl OriginMatcher {
         self.predicates.push(p);
     }
 
-    /// Whether no rule at all was configured.
+    pub(crate) fn add_async_predicate(&mut self, p: AsyncOriginPredicate) {
+        self.async_predicates.push(p);
+    }
+
+    pub(crate) fn has_async_predicates(&self) -> bool {
+        !self.async_predicates.is_empty()
+    }
+
+    /// Whether no rule at all was configured. A replaceable list counts even while empty: it
+    /// is meant to be filled at run time.
     pub(crate) fn is_empty(&self) -> bool {
         !self.any
             && !self.reflect_any
-            && !self.null
-            && self.exact.is_empty()
-            && self.patterns.is_empty()
+            && self.fixed.is_empty()
+            && self.lists.is_empty()
             && self.regexes.is_none()
             && self.predicates.is_empty()
+            && self.async_predicates.is_empty()
     }
 
     /// Whether the answer to a request with this `Origin` can be `*` for everyone.
@@ -474,28 +601,51 @@ impl OriginMatcher {
         self.any
     }
 
-    /// Decides whether `origin` is allowed. `*` allows everything, since it echoes nothing.
-    /// Exact entries (and `null`) are compared byte for byte with what configuration
-    /// normalised; every other rule sees only origins that are well-formed browser
+    /// Decides whether `origin` is allowed, cheapest rules first. `*` allows everything, since
+    /// it echoes nothing. Exact entries (and `null`) are compared byte for byte with what
+    /// configuration normalised; every other rule sees only origins that are well-formed browser
     /// serialisations, so nothing malformed is ever reflected.
-    pub(crate) fn allows(&self, origin: &HeaderValue, parts: &Parts) -> bool {
+    pub(crate) fn verdict(&self, origin: &HeaderValue, parts: &Parts) -> OriginVerdict {
         if self.any {
-            return true;
+            return OriginVerdict::Allowed;
         }
         let bytes = origin.as_bytes();
-        if bytes == b"null" {
-            return self.null;
+        let parsed = parse_serialized(bytes);
+        let allowed = self.fixed.matches(bytes, parsed.as_ref())
+            || self
+                .lists
+                .iter()
+                .any(|l| l.current.load().matches(bytes, parsed.as_ref()))
+            || parsed.is_some()
+                && (self.reflect_any
+                    || self.regexes.as_ref().is_some_and(|set| set.is_match(bytes))
+                    || self.predicates.iter().any(|p| p(origin, parts)));
+        match (allowed, parsed.is_some() && self.has_async_predicates()) {
+            (true, _) => OriginVerdict::Allowed,
+            (false, true) => OriginVerdict::Ask,
+            (false, false) => OriginVerdict::Denied,
         }
-        if self.exact.contains(bytes) {
-            return true;
-        }
-        let Some(parsed) = parse_serialized(bytes) else {
-            return false;
-        };
-        self.reflect_any
-            || self.patterns.matches(&parsed)
-            || self.regexes.as_ref().is_some_and(|set| set.is_match(bytes))
-            || self.predicates.iter().any(|p| p(origin, parts))
+    }
+
+    /// Runs the asynchronous predicates one after the other until one allows the origin.
+    pub(crate) fn ask(
+        &self,
+        origin: &HeaderValue,
+        parts: &Parts,
+    ) -> Pin<Box<dyn Future<Output = bool> + Send + 'static>> {
+        let pending: Vec<_> = self
+            .async_predicates
+            .iter()
+            .map(|p| p(origin, parts))
+            .collect();
+        Box::pin(async move {
+            for check in pending {
+                if check.await {
+                    return true;
+                }
+            }
+            false
+        })
     }
 }
 
@@ -635,6 +785,21 @@ mod tests {
     }
 
     #[test]
+    fn host_any_port_patterns_match_that_host_only() {
+        let p = "http://localhost:*";
+        assert!(pattern_matches(p, "http://localhost"));
+        assert!(pattern_matches(p, "http://localhost:3000"));
+        assert!(!pattern_matches(p, "http://app.localhost:3000"));
+        assert!(!pattern_matches(p, "https://localhost:3000"));
+        assert!(!pattern_matches(p, "http://localhost.evil.net:3000"));
+        assert!(pattern_matches("http://[::1]:*", "http://[::1]:8080"));
+        assert!(pattern_matches(
+            "http://127.0.0.1:*",
+            "http://127.0.0.1:5173"
+        ));
+    }
+
+    #[test]
     fn pattern_ports_are_exact_default_or_any() {
         assert!(pattern_matches(
             "https://*.example.com:8443",
@@ -661,20 +826,16 @@ mod tests {
     #[test]
     fn rejects_malformed_patterns_naming_them() {
         for (input, reason) in [
-            (
-                "https://app.*.example.com",
-                "`*` may only stand for the leading labels, as `*.`",
-            ),
-            (
-                "https://*.*.example.com",
-                "it has more than one `*` in its host",
-            ),
-            (
-                "https://*example.com",
-                "`*` may only stand for the leading labels, as `*.`",
-            ),
+            ("https://app.*.example.com", STAR_PLACEMENT),
+            ("https://*.*.example.com", STAR_PLACEMENT),
+            ("https://*example.com", STAR_PLACEMENT),
             ("https://*.", "the part after `*.` is not a domain name"),
             ("https://*.example.com/api", "an origin has no path"),
+            (
+                "https://example.com:8*",
+                "its port is not a number from 1 to 65535 or `*`",
+            ),
+            ("https://example.com", STAR_PLACEMENT),
             (
                 "https://*.example.com:99999",
                 "its port is not a number from 1 to 65535 or `*`",

@@ -1,0 +1,161 @@
+//! Model mode: `tower_cors::check` in `Mode::Chromium`, run in-process against the same scripted
+//! service that Chromium talked to, must give the recorded verdict and the expected one.
+
+use std::time::Duration;
+
+use tower_cors::check::{BodyKind, Browser, BrowserRequest, Credentials, Mode, Preflight, Verdict};
+
+use crate::scenarios::{ExpectPreflight, Observed, PreflightSeen, Recorded, Scenario, Step, Table};
+use crate::server::{Addresses, ScriptedService};
+
+/// The ports the model pretends the page and the server have (no sockets are opened).
+const MODEL_PAGE_PORT: u16 = 47301;
+const MODEL_API_PORT: u16 = 47302;
+
+/// Every disagreement between the model and the recording or the expectation.
+pub async fn compare(table: &Table, recorded: &Recorded) -> Vec<String> {
+    let addresses = Addresses::new(MODEL_PAGE_PORT, MODEL_API_PORT);
+    // One service for all scenarios, as in the live run; each scenario has its own path and
+    // counters.
+    let mut service = ScriptedService::new(addresses.clone(), &table.scenarios);
+    let mut failures = Vec::new();
+    for s in &table.scenarios {
+        let mut disagreements = Vec::new();
+        // One Browser per scenario: its steps share the preflight cache, like one Chromium
+        // profile (Chromium's entries are keyed by URL, and every scenario has its own URL).
+        let mut browser = Browser::new(Mode::Chromium);
+        for (i, step) in s.steps.iter().enumerate() {
+            if step.wait_ms > 0 {
+                browser.advance(Duration::from_millis(step.wait_ms));
+            }
+            let (model, kind) = run_step(&mut browser, &mut service, &addresses, s, step).await;
+            let expected = s.expected(i);
+            let chromium = recorded
+                .scenarios
+                .get(&s.id)
+                .and_then(|steps| steps.get(i))
+                .map(|r| &r.verdict);
+            let expected_kind = match &step.expect.preflight {
+                ExpectPreflight::Kind(k) => k.as_str(),
+                ExpectPreflight::Sent(_) => "sent",
+            };
+            let expected_kind = if step.expect.rejected_by_fetch {
+                "rejected"
+            } else {
+                expected_kind
+            };
+            if Some(&model) != chromium || model != expected || kind != expected_kind {
+                disagreements.push(format!(
+                    "{} step {i} ({}):\n  expected: {} preflight={expected_kind}\n  chromium: {}\n  model:    {} preflight={kind}",
+                    s.id,
+                    s.rule,
+                    show(&expected),
+                    chromium.map(show).unwrap_or_else(|| "(not recorded)".into()),
+                    show(&model),
+                ));
+            }
+        }
+        match &s.model_gap {
+            None => failures.extend(disagreements),
+            Some(why) if disagreements.is_empty() => failures.push(format!(
+                "{}: the model now agrees with Chromium; remove its model_gap ({why})",
+                s.id
+            )),
+            Some(why) => eprintln!("known model gap, {}: {why}", s.id),
+        }
+    }
+    failures
+}
+
+fn show(o: &Observed) -> String {
+    serde_json::to_string(o).unwrap()
+}
+
+/// Runs one fetch through the model; returns the verdict in the compared form and the model's
+/// preflight kind (`none`, `cached`, `sent`, or `rejected` when the request could not be built).
+async fn run_step(
+    browser: &mut Browser,
+    service: &mut ScriptedService,
+    addresses: &Addresses,
+    s: &Scenario,
+    step: &Step,
+) -> (Observed, &'static str) {
+    let rejected = || Observed {
+        allowed: false,
+        status: None,
+        preflight: None,
+        readable: Vec::new(),
+        error: None,
+        requests: Vec::new(),
+    };
+    let r = &step.request;
+    let origin = addresses.origin_of(s);
+    let Ok(mut req) = BrowserRequest::new(&origin, &r.method, &addresses.url_of(s)) else {
+        return (rejected(), "rejected");
+    };
+    for (name, value) in &r.headers {
+        let forbidden = r.forbidden.iter().any(|f| f.eq_ignore_ascii_case(name));
+        match (
+            req.clone().header(name, &addresses.fill(s, value)),
+            forbidden,
+        ) {
+            (Ok(next), false) => req = next,
+            (Err(_), false) => return (rejected(), "rejected"),
+            // fetch() drops a forbidden name silently; the model refuses it, and the request
+            // goes on without it, as in the browser.
+            (Err(_), true) => {}
+            (Ok(_), true) => return (rejected(), "accepted a forbidden header"),
+        }
+    }
+    req = req.credentials(match r.credentials.as_str() {
+        "omit" => Credentials::Omit,
+        "include" => Credentials::Include,
+        _ => Credentials::SameOrigin,
+    });
+    req = req.body(match r.body.as_str() {
+        "bytes" => BodyKind::Bytes,
+        "stream" => BodyKind::Stream,
+        _ => BodyKind::None,
+    });
+    for name in &r.read {
+        req = req.read_header(name);
+    }
+    let v: Verdict = browser.fetch(service, &req).await;
+    let requests: Vec<String> = service
+        .drain(&s.id)
+        .iter()
+        .map(|l| addresses.unfill(l))
+        .collect();
+    let (preflight, kind) = match &v.preflight {
+        Preflight::NotNeeded => (None, "none"),
+        Preflight::Cached => (None, "cached"),
+        Preflight::Sent { method, headers } => (
+            Some(PreflightSeen {
+                method: method.clone(),
+                headers: headers.clone(),
+            }),
+            "sent",
+        ),
+    };
+    let mut readable: Vec<String> = r
+        .read
+        .iter()
+        .map(|n| n.to_ascii_lowercase())
+        .filter(|n| v.readable_headers.iter().any(|h| h == n))
+        .collect();
+    readable.sort();
+    readable.dedup();
+    let observed = Observed {
+        allowed: v.allowed,
+        status: if v.allowed {
+            v.status.map(|s| s.as_u16())
+        } else {
+            None
+        },
+        preflight,
+        readable,
+        error: v.blocked.as_ref().map(|b| b.error.as_str().to_string()),
+        requests,
+    };
+    (observed, kind)
+}
