@@ -1240,3 +1240,141 @@ fn random_policies_and_requests_keep_every_invariant() {
         })
         .unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// The browser model
+// ---------------------------------------------------------------------------------------------
+
+/// A request a page's script makes, for the browser model.
+#[derive(Clone, Debug)]
+struct Script {
+    page_origin: String,
+    method: &'static str,
+    headers: Vec<(&'static str, &'static str)>,
+    credentials: bool,
+}
+
+fn script_for(c: &Config) -> impl Strategy<Value = Script> {
+    let mut candidates: Vec<String> = c.rules.iter().map(OriginRule::example).collect();
+    candidates.extend(OUTSIDERS.iter().map(|s| (*s).to_owned()));
+    let origin =
+        (any::<Index>(), prop_oneof![4 => Just(0u8), 1 => 6u8..22]).prop_map(move |(i, how)| {
+            String::from_utf8_lossy(&mutate(i.get::<String>(&candidates), how, b"")).into_owned()
+        });
+    let header = select(
+        &[
+            ("X-Custom", "1"),
+            ("Content-Type", "application/json"),
+            ("Content-Type", "text/plain"),
+            ("Authorization", "Bearer t"),
+            ("X-Other", "y"),
+            ("Accept", "application/json"),
+        ][..],
+    );
+    let credentials = c.credentials;
+    (
+        origin,
+        select(
+            &[
+                "PUT", "put", "DELETE", "PATCH", "patch", "PROPFIND", "POST", "GET", "*",
+            ][..],
+        ),
+        prop::collection::vec(header, 0..4),
+        any::<bool>(),
+    )
+        .prop_map(move |(page_origin, method, headers, include)| Script {
+            page_origin,
+            method,
+            headers,
+            // A preflight carries no credentials, so the policy cannot tell; a credentialed
+            // request to a policy without credentials is blocked whatever the preflight says.
+            credentials: credentials && include,
+        })
+}
+
+/// Whenever the layer allows a preflight, the browser model (Fetch, spec mode) lets the
+/// browser send the actual request and read its answer; whenever the layer rejects one, the
+/// model blocks it at the preflight.
+#[test]
+fn the_browser_model_agrees_with_every_preflight_decision() {
+    use tower_cors::check::{Browser, BrowserRequest, Credentials, Mode};
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let strategy = config().prop_flat_map(|c| {
+        let scripts = prop::collection::vec(script_for(&c), 1..6);
+        (Just(c), scripts)
+    });
+    let preflights = AtomicUsize::new(0);
+    runner(400)
+        .run(&strategy, |(c, scripts)| {
+            let policy = c.builder(&Probe::default()).build().unwrap();
+            for s in &scripts {
+                let Ok(mut req) =
+                    BrowserRequest::new(&s.page_origin, s.method, "http://api.test/resource")
+                else {
+                    continue; // fetch() itself would throw (a malformed page origin)
+                };
+                for (n, v) in &s.headers {
+                    req = req.header(n, v).unwrap();
+                }
+                if s.credentials {
+                    req = req.credentials(Credentials::Include);
+                }
+                if !req.needs_preflight() {
+                    continue;
+                }
+                let browser = Browser::new(Mode::Spec);
+
+                // What the policy decides about the preflight the browser sends.
+                let mut options = Request::builder()
+                    .method("OPTIONS")
+                    .uri("/resource")
+                    .body(String::new())
+                    .unwrap();
+                for (n, v) in browser.preflight_request_headers(&req) {
+                    options.headers_mut().append(
+                        http::HeaderName::from_bytes(n.as_bytes()).unwrap(),
+                        HeaderValue::from_bytes(&v).unwrap(),
+                    );
+                }
+                let decision = policy.evaluate(&options.into_parts().0);
+                prop_assert_eq!(decision.kind(), DecisionKind::Preflight);
+
+                // What the browser does with the layer's answers, preflight and actual request.
+                let inner = service_fn(|_: Request<String>| async {
+                    Ok::<_, Infallible>(Response::new(String::from("inner")))
+                });
+                let mut svc = CorsLayer::new(policy.clone()).layer(inner);
+                let mut browser = browser;
+                let verdict = rt.block_on(browser.fetch(&mut svc, &req));
+                preflights.fetch_add(1, Ordering::Relaxed);
+                if decision.is_allowed() {
+                    prop_assert!(
+                        verdict.allowed,
+                        "the layer allowed the preflight but the browser blocked: {}\n{:?}",
+                        verdict.explain(),
+                        decision
+                    );
+                } else {
+                    prop_assert!(
+                        !verdict.allowed,
+                        "the layer rejected ({:?}) but the browser sent it",
+                        decision.rejection()
+                    );
+                    let blocked = verdict.blocked.as_ref().unwrap();
+                    prop_assert!(
+                        blocked.error.is_preflight(),
+                        "blocked after the preflight: {}",
+                        verdict.explain()
+                    );
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    // The property is not vacuous: most cases reach a preflight.
+    let preflights = preflights.into_inner();
+    assert!(preflights > 400, "only {preflights} preflights");
+}
