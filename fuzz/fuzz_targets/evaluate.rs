@@ -73,6 +73,22 @@ fn policies() -> &'static [(CorsPolicy, Settings)] {
                     refuse: true,
                 },
             ),
+            (
+                b().allow_origin_list(
+                    tower_cors::OriginAllowlist::new([
+                        "https://tenant.example",
+                        "https://*.tenant.example:*",
+                        "null",
+                    ])
+                    .unwrap(),
+                )
+                .allow_origins(["http://localhost:*"])
+                .allow_methods(["GET", "DELETE"])
+                .allow_any_header()
+                .build()
+                .unwrap(),
+                plain,
+            ),
         ]
     })
 }
