@@ -126,7 +126,13 @@ async fn run_step(
         .iter()
         .map(|l| addresses.unfill(l))
         .collect();
-    let (preflight, kind) = match &v.preflight {
+    // The server logs every hop; the comparison keeps the first preflight it received (the first
+    // request's, or a redirect hop's).
+    let first_sent = std::iter::once(&v.preflight)
+        .chain(v.redirects.iter().map(|r| &r.preflight))
+        .find(|p| matches!(p, Preflight::Sent { .. }))
+        .unwrap_or(&v.preflight);
+    let (preflight, kind) = match first_sent {
         Preflight::NotNeeded => (None, "none"),
         Preflight::Cached => (None, "cached"),
         Preflight::Sent { method, headers } => (
