@@ -307,7 +307,10 @@ pub enum NetworkError {
     /// refuses what it cannot normalize as a browser would, see
     /// [`BrowserRequest::new`](super::BrowserRequest::new)).
     InvalidRedirect(String),
-    /// A redirect to a scheme other than http or https.
+    /// A redirect to a scheme other than http or https. (The live suite
+    /// sees Chromium fail such a fetch without a CORS error; the `net::`
+    /// code given by [`NetworkError::net_error`] is the one Chromium's
+    /// network stack names for it, not captured by the suite.)
     UnsafeRedirect(String),
     /// The service returned an error (a refused or reset connection for a
     /// real server), or the model could not build the request for it.

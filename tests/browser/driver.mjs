@@ -3,7 +3,7 @@
 //
 //   node driver.mjs PLAN.json OUT.json
 //
-// The plan: { chromium, page, api, scenarios: [{ id, origin: "page"|"null", steps: [{ wait_ms,
+// The plan: { chromium, page, api, api2, scenarios: [{ id, origin: "page"|"null", steps: [{ wait_ms,
 // url, method, headers: [[name, value]], credentials, body, read: [names] }] }] }.
 // For every step the result holds what the script saw (ok, status, readable headers), the CDP
 // Network.loadingFailed facts (corsErrorStatus.corsError / failedParameter, errorText), how many
@@ -115,7 +115,9 @@ for (const s of plan.scenarios) {
     if (step.wait_ms) await sleep(step.wait_ms);
     events = [];
     const seen = await frame.evaluate((st) => window.runFetch(st), step);
-    const mine = (e) => e.url && e.url.startsWith(step.url);
+    // A redirect to the server's other origin (localhost) keeps the same CDP requestId.
+    const other = plan.api2 ? step.url.replace(plan.api, plan.api2) : step.url;
+    const mine = (e) => e.url && (e.url.startsWith(step.url) || e.url.startsWith(other));
     // loadingFailed may arrive just after the promise settles.
     let failure = null;
     if (!seen.ok) {

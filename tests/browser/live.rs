@@ -91,6 +91,7 @@ pub async fn run(table: &Table) -> Recorded {
         "page": format!("{}/", addresses.page_origin),
         "page_origin": addresses.page_origin,
         "api": addresses.api,
+        "api2": addresses.api2,
         "scenarios": scenarios,
     });
 

@@ -15,6 +15,12 @@ pub const ORIGIN: &str = "$ORIGIN";
 pub const PAGE_PORT: &str = "$PAGEPORT";
 /// Placeholder for the scripted server's origin (`http://127.0.0.1:<port>`).
 pub const API: &str = "$API";
+/// Placeholder for the same server under another origin (`http://localhost:<port>`), for
+/// redirects that change origin.
+pub const API2: &str = "$API2";
+/// Placeholder for the scripted server's `host:port` (`127.0.0.1:<port>`), to write URLs with
+/// userinfo.
+pub const API_HOST: &str = "$APIHOST";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,7 +54,7 @@ pub struct Scenario {
     pub preflight: Vec<Reply>,
     /// Same for the actual requests to `/s/<id>`.
     pub actual: Vec<Reply>,
-    /// The answer of `/s/<id>/next` (a redirect target).
+    /// The answer of `/s/<id>/next` (a redirect target), to its preflight and to the request.
     #[serde(default)]
     pub next: Option<Reply>,
     pub steps: Vec<Step>,
@@ -323,10 +329,19 @@ impl Scenario {
                     || e.error.is_none()
                     || ACTUAL_RESPONSE_ERRORS.contains(&e.error.as_deref().unwrap_or("")));
             if actual_sent {
+                let authorization = step.request.headers.iter().any(|(n, _)| {
+                    n.eq_ignore_ascii_case("authorization")
+                        && !step
+                            .request
+                            .forbidden
+                            .iter()
+                            .any(|f| f.eq_ignore_ascii_case(n))
+                });
                 lines.push(format!(
-                    "{} {path} {}",
+                    "{} {path} {}{}",
                     normalize_method(&step.request.method),
-                    self.origin_line()
+                    self.origin_line(),
+                    if authorization { " authorization" } else { "" }
                 ));
             }
             lines

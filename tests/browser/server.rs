@@ -18,7 +18,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tower_service::Service;
 
-use crate::scenarios::{expand, OriginKind, Reply, Scenario, API, ORIGIN, PAGE_PORT};
+use crate::scenarios::{
+    expand, OriginKind, Reply, Scenario, API, API2, API_HOST, ORIGIN, PAGE_PORT,
+};
 
 /// Where the page and the scripted server live.
 #[derive(Debug, Clone)]
@@ -28,6 +30,10 @@ pub struct Addresses {
     pub page_port: u16,
     /// `http://127.0.0.1:<port>`: the origin of the scripted server.
     pub api: String,
+    /// `http://localhost:<port>`: the same server under another origin.
+    pub api2: String,
+    /// `127.0.0.1:<port>`.
+    pub api_host: String,
 }
 
 impl Addresses {
@@ -36,6 +42,8 @@ impl Addresses {
             page_origin: format!("http://127.0.0.1:{page_port}"),
             page_port,
             api: format!("http://127.0.0.1:{api_port}"),
+            api2: format!("http://localhost:{api_port}"),
+            api_host: format!("127.0.0.1:{api_port}"),
         }
     }
 
@@ -55,6 +63,8 @@ impl Addresses {
     pub fn fill(&self, s: &Scenario, text: &str) -> String {
         expand(
             &text
+                .replace(API2, &self.api2)
+                .replace(API_HOST, &self.api_host)
                 .replace(API, &self.api)
                 .replace(ORIGIN, &self.origin_of(s))
                 .replace(PAGE_PORT, &self.page_port.to_string()),
@@ -64,6 +74,8 @@ impl Addresses {
     /// Replaces this run's values with the placeholders (for the recording).
     pub fn unfill(&self, text: &str) -> String {
         text.replace(&self.api, API)
+            .replace(&self.api2, API2)
+            .replace(&self.api_host, API_HOST)
             .replace(&self.page_origin, ORIGIN)
             .replace(&self.page_port.to_string(), PAGE_PORT)
     }
@@ -190,18 +202,31 @@ impl ScriptedService {
         let mut state = self.inner.state.lock().unwrap();
         let counters = state.entry(id.to_string()).or_default();
         let acrm = joined("access-control-request-method");
-        let preflight_acrm = acrm.filter(|_| *method == Method::OPTIONS && !is_next);
+        let preflight_acrm = acrm.filter(|_| *method == Method::OPTIONS);
         let reply = if let Some(acrm) = preflight_acrm {
             let mut line = format!("OPTIONS {path} {origin} acrm={acrm}");
             if let Some(acrh) = joined("access-control-request-headers") {
                 line.push_str(&format!(" acrh={acrh}"));
             }
             counters.log.push(line);
-            let k = counters.preflights;
-            counters.preflights += 1;
-            pick(&script.preflight, k)
+            if is_next {
+                // A redirect hop's own preflight: answered like the hop itself.
+                script.next.clone()
+            } else {
+                let k = counters.preflights;
+                counters.preflights += 1;
+                pick(&script.preflight, k)
+            }
         } else {
-            counters.log.push(format!("{method} {path} {origin}"));
+            // Whether Authorization arrived (a hop to another origin drops it).
+            let authorization = if headers.contains_key("authorization") {
+                " authorization"
+            } else {
+                ""
+            };
+            counters
+                .log
+                .push(format!("{method} {path} {origin}{authorization}"));
             if is_next {
                 script.next.clone()
             } else {
