@@ -1,4 +1,4 @@
-//! CORS for [tower] services, with a validated policy and reasons for every rejection.
+//! CORS for [tower](https://docs.rs/tower) services, with a validated policy and reasons for every rejection.
 //!
 //! A [`CorsLayer`] wraps any `tower::Service<http::Request<B>>` and hands every decision to a
 //! pure [`CorsPolicy`]: which origins may read responses, which methods and headers a preflight
