@@ -3,7 +3,7 @@
 //
 //   node driver.mjs PLAN.json OUT.json
 //
-// The plan: { chromium, page, api, api2, scenarios: [{ id, origin: "page"|"null", steps: [{ wait_ms,
+// The plan: { chromium, page, page_localhost, api, api2, scenarios: [{ id, origin: "page"|"localhost"|"null", steps: [{ wait_ms,
 // url, method, headers: [[name, value]], credentials, body, read: [names] }] }] }.
 // For every step the result holds what the script saw (ok, status, readable headers), the CDP
 // Network.loadingFailed facts (corsErrorStatus.corsError / failedParameter, errorText), how many
@@ -107,9 +107,27 @@ async function getNullFrame() {
   return nullFrame;
 }
 
+// The same page served as http://localhost:<port> (the origin the example apps allow), in a tab
+// of its own with its own CDP session.
+let localhostFrame = null;
+async function getLocalhostFrame() {
+  if (localhostFrame) return localhostFrame;
+  const tab = await context.newPage();
+  const tabCdp = await context.newCDPSession(tab);
+  await tabCdp.send('Network.enable');
+  listen(tabCdp);
+  await tab.goto(plan.page_localhost);
+  await tab.waitForFunction(() => window.runnerReady === true);
+  localhostFrame = tab.mainFrame();
+  return localhostFrame;
+}
+
 const results = [];
 for (const s of plan.scenarios) {
-  const frame = s.origin === 'null' ? await getNullFrame() : page.mainFrame();
+  const frame =
+    s.origin === 'null' ? await getNullFrame()
+    : s.origin === 'localhost' ? await getLocalhostFrame()
+    : page.mainFrame();
   const steps = [];
   for (const step of s.steps) {
     if (step.wait_ms) await sleep(step.wait_ms);

@@ -34,6 +34,10 @@ pub struct Addresses {
     pub api2: String,
     /// `127.0.0.1:<port>`.
     pub api_host: String,
+    /// `http://localhost:<page port>`: the page server under the origin the example apps allow.
+    pub localhost_origin: String,
+    /// Example app name -> its base URL (`http://127.0.0.1:<port>`).
+    pub apps: std::collections::BTreeMap<String, String>,
 }
 
 impl Addresses {
@@ -44,19 +48,37 @@ impl Addresses {
             api: format!("http://127.0.0.1:{api_port}"),
             api2: format!("http://localhost:{api_port}"),
             api_host: format!("127.0.0.1:{api_port}"),
+            localhost_origin: format!("http://localhost:{page_port}"),
+            apps: Default::default(),
         }
+    }
+
+    /// Adds an example app served at `http://127.0.0.1:<port>`.
+    pub fn with_app(mut self, app: &str, port: u16) -> Self {
+        self.apps
+            .insert(app.to_owned(), format!("http://127.0.0.1:{port}"));
+        self
     }
 
     /// The origin a scenario's fetch runs from (what the browser serialises).
     pub fn origin_of(&self, s: &Scenario) -> String {
         match s.origin {
             OriginKind::Page => self.page_origin.clone(),
+            OriginKind::Localhost => self.localhost_origin.clone(),
             OriginKind::Null => "null".into(),
         }
     }
 
     pub fn url_of(&self, s: &Scenario) -> String {
-        format!("{}/s/{}", self.api, s.id)
+        match &s.app {
+            Some(app) => format!(
+                "{}{}?s={}",
+                self.apps.get(app).expect("app served"),
+                s.request_path(),
+                s.id
+            ),
+            None => format!("{}/s/{}", self.api, s.id),
+        }
     }
 
     /// Replaces the placeholders of the table with this run's values.
@@ -76,6 +98,7 @@ impl Addresses {
         text.replace(&self.api, API)
             .replace(&self.api2, API2)
             .replace(&self.api_host, API_HOST)
+            .replace(&self.localhost_origin, ORIGIN)
             .replace(&self.page_origin, ORIGIN)
             .replace(&self.page_port.to_string(), PAGE_PORT)
     }
@@ -149,6 +172,12 @@ impl ScriptedService {
                 state: Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// Adds a line to a scenario's log (the example apps log here too).
+    pub fn log(&self, id: &str, line: String) {
+        let mut state = self.inner.state.lock().unwrap();
+        state.entry(id.to_string()).or_default().log.push(line);
     }
 
     /// Takes (and forgets) what the server received for a scenario since the last drain.
