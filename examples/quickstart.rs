@@ -14,11 +14,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tower_cors::{CorsLayer, CorsPolicy};
 
+#[path = "shared/serve.rs"]
+mod serve;
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
+async fn main() -> Result<(), serve::BoxError> {
+    serve::init_tracing();
 
     let policy = CorsPolicy::builder()
         .allow_origins(["http://localhost:3000", "https://*.example.com"])
@@ -37,12 +38,5 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .layer(CorsLayer::new(policy));
 
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(8000);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app).await?;
-    Ok(())
+    serve::serve(app, 8000).await
 }

@@ -19,6 +19,9 @@ use axum::routing::get;
 use axum::Router;
 use tower_cors::{CorsLayer, CorsPolicy, OriginAllowlist};
 
+#[path = "shared/serve.rs"]
+mod serve;
+
 fn entries(text: &str) -> impl Iterator<Item = &str> {
     text.lines()
         .map(|l| l.split('#').next().unwrap_or_default().trim())
@@ -53,12 +56,8 @@ async fn watch(path: PathBuf, list: OriginAllowlist) {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+async fn main() -> Result<(), serve::BoxError> {
+    serve::init_tracing();
 
     let path =
         PathBuf::from(std::env::var("ORIGINS_FILE").unwrap_or_else(|_| "origins.txt".into()));
@@ -72,12 +71,5 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = Router::new()
         .route("/", get(|| async { "hello" }))
         .layer(CorsLayer::new(policy));
-    let port: u16 = std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(8000);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app).await?;
-    Ok(())
+    serve::serve(app, 8000).await
 }

@@ -73,10 +73,18 @@ mod scoped;
 pub use error::{ConfigError, Wildcard};
 pub use layer::{Cors, CorsLayer, Explain, Quiet, ResponseBody, ResponseFuture};
 pub use policy::{
-    CorsPolicy, CorsPolicyBuilder, Decision, DecisionKind, Malformed, OriginAllowlist, Rejection,
-    RequestedName,
+    CorsPolicy, CorsPolicyBuilder, Decision, DecisionKind, Lint, LintKind, Malformed,
+    OriginAllowlist, Rejection, RequestedName,
 };
 pub use scoped::{ScopedPolicies, ScopedPoliciesBuilder};
+
+/// Internals the fuzz targets in `fuzz/` drive directly. cargo-fuzz builds every crate with
+/// `--cfg fuzzing`; in any other build this module does not exist. Not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod __fuzz {
+    pub use crate::policy::fuzzing::*;
+}
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

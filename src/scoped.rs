@@ -165,8 +165,10 @@ impl ScopedPoliciesBuilder {
         let mut scopes = exact;
         scopes.extend(prefixes);
         for (regex, policy) in self.regexes {
-            let re =
-                Regex::new(&format!("^(?:{regex})$")).map_err(|e| ConfigError::InvalidPath {
+            // The regex must compile on its own, or `/a)|(?:/b` would be anchored by halves.
+            let re = Regex::new(&regex)
+                .and_then(|_| Regex::new(&format!("^(?:{regex})$")))
+                .map_err(|e| ConfigError::InvalidPath {
                     input: regex.clone(),
                     reason: format!("the regex does not compile: {e}"),
                 })?;
@@ -334,6 +336,17 @@ mod tests {
         assert!(scoped.select("/exact").is_some());
         assert!(scoped.select("/exact/more").is_none());
         assert!(scoped.select("/apiary").is_none());
+        // Regression: a regex closing the anchoring group is refused, not half-anchored
+        // (`^(?:/admin)|(?:/x)$` would have covered `/admin/anything`).
+        let err = ScopedPolicies::builder()
+            .path_regex(r"/admin)|(?:/x", policy())
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::InvalidPath { input, reason }
+                if input == r"/admin)|(?:/x" && reason.contains("unopened group")),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use tower::service_fn;
 use tower_cors::check::{
-    Blocked, Browser, BrowserRequest, CorsError, Credentials, Mode, Preflight, Verdict,
+    Blocked, Browser, BrowserRequest, CorsError, Credentials, Mode, NetworkError, Preflight,
+    Verdict,
 };
 
 const PAGE: &str = "http://localhost:3000";
@@ -103,6 +104,8 @@ async fn simple_get_is_not_preflighted_and_reads_safelisted_headers() {
             readable_headers: vec!["content-type".into()],
             unreadable_requested: vec!["x-total".into()],
             blocked: None,
+            network_error: None,
+            redirects: vec![],
         }
     );
     let log = log.lock().unwrap();
@@ -153,6 +156,8 @@ async fn preflight_carries_exact_acrm_and_acrh_then_actual_request() {
             readable_headers: vec!["x-total".into()],
             unreadable_requested: vec!["x-internal".into()],
             blocked: None,
+            network_error: None,
+            redirects: vec![],
         }
     );
     let log = log.lock().unwrap();
@@ -441,19 +446,24 @@ async fn preflight_redirect_and_service_errors() {
 
     let mut failing =
         service_fn(|_: Request<()>| async { Err::<Response<()>, _>("connection reset") });
+    // A service error is a network error without a CORS error, as a reset
+    // connection is in Chromium.
     let v = Browser::new(Mode::Spec).fetch(&mut failing, &req).await;
+    assert_eq!(v.blocked, None);
+    assert!(!v.allowed);
     assert_eq!(
-        v.blocked,
-        blocked(CorsError::InvalidResponse, Some("connection reset"))
+        v.network_error,
+        Some(NetworkError::Failed("connection reset".into()))
     );
     assert!(matches!(v.preflight, Preflight::Sent { .. }));
     let simple = BrowserRequest::new(PAGE, "GET", API).unwrap();
     let v = Browser::new(Mode::Spec).fetch(&mut failing, &simple).await;
     assert_eq!(
-        v.blocked,
-        blocked(CorsError::InvalidResponse, Some("connection reset"))
+        v.network_error,
+        Some(NetworkError::Failed("connection reset".into()))
     );
     assert_eq!(v.status, None);
+    assert!(v.explain().contains("connection reset (net::ERR_FAILED)"));
 }
 
 #[tokio::test]

@@ -13,7 +13,9 @@ use http::{HeaderMap, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use tower_cors::check::{BodyKind, Browser, BrowserRequest, Credentials, Mode, Preflight};
+use tower_cors::check::{
+    BodyKind, Browser, BrowserRequest, Credentials, Mode, NetworkError, Preflight,
+};
 
 const USAGE: &str = "\
 usage: cors-check --origin ORIGIN [options] URL
@@ -283,11 +285,30 @@ async fn run(args: Args) -> ExitCode {
                 readable_headers: Vec::new(),
                 unreadable_requested: req.requested_reads().to_vec(),
                 blocked: Some(blocked.clone()),
+                network_error: None,
+                redirects: Vec::new(),
             };
             println!("\nBLOCKED ({}): {}", blocked.error, verdict.explain());
             println!("The actual request was not sent.");
             return ExitCode::from(1);
         }
+    }
+    if args.mode == Mode::Chromium && args.stream && !matches!(req.method(), "GET" | "HEAD") {
+        // Chromium streams a request body only over HTTP/2 or later, and an
+        // http:// URL is HTTP/1.1: the fetch fails before the actual request.
+        let verdict = tower_cors::check::Verdict {
+            allowed: false,
+            preflight,
+            status: None,
+            readable_headers: Vec::new(),
+            unreadable_requested: req.requested_reads().to_vec(),
+            blocked: None,
+            network_error: Some(NetworkError::StreamUploadOverHttp1),
+            redirects: Vec::new(),
+        };
+        println!("\nFAILED (no CORS error): {}", verdict.explain());
+        println!("The actual request was not sent.");
+        return ExitCode::from(1);
     }
     let headers = browser.actual_request_headers(&req);
     println!("\nactual request:");
@@ -312,6 +333,17 @@ async fn run(args: Args) -> ExitCode {
     print_response(status, &response_headers);
     let mut verdict = browser.check_response(&req, status, &response_headers);
     verdict.preflight = preflight;
+    if let (true, Some(location)) = (
+        matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308),
+        response_headers.get("location"),
+    ) {
+        println!(
+            "\nnote: a browser would follow this redirect (Location: {}) if it passes the \
+             check below, with its own CORS check (and preflight if needed) on the next URL; \
+             cors-check stops here: run it again on that URL.",
+            String::from_utf8_lossy(location.as_bytes())
+        );
+    }
     match &verdict.blocked {
         None => {
             println!("\nALLOWED: {}", verdict.explain());

@@ -9,12 +9,13 @@ use http::{HeaderMap, Request, Response, StatusCode};
 use tower_service::Service;
 
 use super::cache::PreflightCache;
-use super::cors_check::{cors_check, Exposure};
-use super::error::{Blocked, CorsError};
+use super::cors_check::{cors_check, get_combined, Exposure};
+use super::error::{Blocked, CorsError, NetworkError};
 use super::preflight::check_preflight_response;
 use super::request::BrowserRequest;
-use super::verdict::{Preflight, Verdict};
-use super::Mode;
+use super::url::{resolve_location, LocationError};
+use super::verdict::{Preflight, Redirect, Verdict};
+use super::{BodyKind, Mode};
 
 /// A model browser: one [`Mode`], one preflight cache, one virtual clock.
 ///
@@ -54,15 +55,21 @@ enum CallError {
 }
 
 impl CallError {
-    fn into_blocked(self) -> Blocked {
+    fn into_network_error(self) -> NetworkError {
         match self {
-            CallError::Build(e) => Blocked::with(
-                CorsError::InvalidResponse,
-                format!("the model could not build the request: {e}"),
-            ),
-            CallError::Service(e) => Blocked::with(CorsError::InvalidResponse, e),
+            CallError::Build(e) => {
+                NetworkError::Failed(format!("the model could not build the request: {e}"))
+            }
+            CallError::Service(e) => NetworkError::Failed(e),
         }
     }
+}
+
+/// The most redirects one fetch follows (the standard and Chromium).
+const MAX_REDIRECTS: usize = 20;
+
+fn is_redirect_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
 }
 
 async fn call<S, B, RB>(service: &mut S, request: Request<B>) -> Result<Response<RB>, CallError>
@@ -168,10 +175,19 @@ impl Browser {
     /// body), applying every check and updating the preflight cache.
     ///
     /// The request URI is origin-form (`/path?query`) with a `Host`
-    /// header, as a server behind hyper sees it. A service error becomes
-    /// `InvalidResponse` with the error text as detail. Redirects on the
-    /// actual request are checked as one hop (the CORS check applies to the
-    /// redirect response) but not followed.
+    /// header, as a server behind hyper sees it. A service error is a
+    /// [`NetworkError::Failed`] with the error text.
+    ///
+    /// Redirects of the actual request are followed as the Fetch standard's
+    /// *HTTP-redirect fetch* does, every hop sent to the same `service`
+    /// (its `Host` header and path say where the browser went): each
+    /// redirect response of a cross-origin request gets a CORS check; each
+    /// hop that needs one gets its own preflight; 301/302 turn `POST` into
+    /// `GET` and 303 anything but `GET`/`HEAD`; a hop to another origin
+    /// drops `Authorization` and, from a URL cross-origin to the page,
+    /// taints the origin to `null`; a `Location` with userinfo is blocked
+    /// (`RedirectContainsCredentials`); the 21st redirect is a network
+    /// error. [`Verdict::redirects`] lists the hops.
     pub async fn fetch<S, B, RB>(&mut self, service: &mut S, req: &BrowserRequest) -> Verdict
     where
         S: Service<Request<B>, Response = Response<RB>>,
@@ -181,44 +197,151 @@ impl Browser {
         if !req.url.is_http() {
             return self.check_response_inner(req, None, &HeaderMap::new());
         }
-        let needs_preflight = req.needs_preflight_in(self.mode);
-        let mut preflight = Preflight::NotNeeded;
-        if needs_preflight {
-            if self.cache.can_skip(self.mode, self.now, req) {
-                preflight = Preflight::Cached;
-            } else {
-                preflight = Preflight::Sent {
-                    method: req.preflight_request_method(),
-                    headers: req.preflight_request_headers_in(self.mode),
-                };
-                let outcome = match build::<B>("OPTIONS", req, &self.preflight_request_headers(req))
-                {
-                    Ok(r) => call(service, r).await,
-                    Err(e) => Err(e),
-                };
-                let checked = match outcome {
-                    Ok(res) => self.check_preflight(req, res.status(), res.headers()),
-                    Err(e) => Err(e.into_blocked()),
-                };
-                if let Err(blocked) = checked {
-                    self.cache.clear_for(req);
-                    return blocked_verdict(req, preflight, None, blocked);
+        let mut hops = Hops {
+            first_preflight: Preflight::NotNeeded,
+            redirects: Vec::new(),
+        };
+        let mut current = req.clone();
+        loop {
+            let needs_preflight = current.needs_preflight_in(self.mode);
+            if needs_preflight {
+                if self.cache.can_skip(self.mode, self.now, &current) {
+                    hops.set_preflight(Preflight::Cached);
+                } else {
+                    hops.set_preflight(Preflight::Sent {
+                        method: current.preflight_request_method(),
+                        headers: current.preflight_request_headers_in(self.mode),
+                    });
+                    let outcome = match build::<B>(
+                        "OPTIONS",
+                        &current,
+                        &self.preflight_request_headers(&current),
+                    ) {
+                        Ok(r) => call(service, r).await,
+                        Err(e) => Err(e),
+                    };
+                    let checked = match outcome {
+                        Ok(res) => self
+                            .check_preflight(&current, res.status(), res.headers())
+                            .map_err(Failure::Cors),
+                        Err(e) => {
+                            self.cache.clear_for(&current);
+                            Err(Failure::Network(e.into_network_error()))
+                        }
+                    };
+                    if let Err(failure) = checked {
+                        return hops.finish(failed_verdict(req, None, failure));
+                    }
+                }
+            }
+            // Chromium streams a request body only over HTTP/2 or later; the
+            // model's service stands for an http:// server, so HTTP/1.1.
+            if self.mode == Mode::Chromium && *current.effective_body() == BodyKind::Stream {
+                let failure = Failure::Network(NetworkError::StreamUploadOverHttp1);
+                return hops.finish(failed_verdict(req, None, failure));
+            }
+            let outcome = match build::<B>(
+                current.method(),
+                &current,
+                &self.actual_request_headers(&current),
+            ) {
+                Ok(r) => call(service, r).await,
+                Err(e) => Err(e),
+            };
+            let (status, headers) = match outcome {
+                Ok(res) => {
+                    let (parts, _) = res.into_parts();
+                    (parts.status, parts.headers)
+                }
+                Err(e) => {
+                    self.after_failure(needs_preflight, &current);
+                    let failure = Failure::Network(e.into_network_error());
+                    return hops.finish(failed_verdict(req, None, failure));
+                }
+            };
+            let location = get_combined(&headers, "location")
+                .filter(|_| is_redirect_status(status))
+                .map(|l| String::from_utf8_lossy(&l).into_owned());
+            let Some(location) = location else {
+                let verdict = self.check_response(&current, status, &headers);
+                if !verdict.allowed {
+                    self.after_failure(needs_preflight, &current);
+                }
+                return hops.finish(verdict);
+            };
+            match self.follow(&current, status, &headers, &location, hops.redirects.len()) {
+                Ok((next, dropped_authorization)) => {
+                    hops.redirects.push(Redirect {
+                        status,
+                        from: current.url().to_owned(),
+                        to: next.url().to_owned(),
+                        method: next.method().to_owned(),
+                        origin: next.origin().to_owned(),
+                        dropped_authorization,
+                        preflight: Preflight::NotNeeded,
+                    });
+                    current = next;
+                }
+                Err(failure) => {
+                    self.after_failure(needs_preflight, &current);
+                    return hops.finish(failed_verdict(req, Some(status), failure));
                 }
             }
         }
-        let outcome = match build::<B>(req.method(), req, &self.actual_request_headers(req)) {
-            Ok(r) => call(service, r).await,
-            Err(e) => Err(e),
+    }
+
+    /// The checks on a redirect response of `current` and the request that
+    /// follows it (*HTTP fetch*'s CORS check, then *HTTP-redirect fetch*).
+    fn follow(
+        &self,
+        current: &BrowserRequest,
+        status: StatusCode,
+        headers: &HeaderMap,
+        location: &str,
+        followed: usize,
+    ) -> Result<(BrowserRequest, bool), Failure> {
+        let resolved = resolve_location(&current.url, location).map_err(|e| {
+            Failure::Network(match e {
+                LocationError::Invalid => NetworkError::InvalidRedirect(location.to_owned()),
+                LocationError::NotHttp => NetworkError::UnsafeRedirect(location.to_owned()),
+            })
+        });
+        // Chromium's network stack refuses an unusable Location before its
+        // CORS loader sees the redirect; the standard checks CORS first.
+        let resolved = match (self.mode, resolved) {
+            (Mode::Chromium, Err(failure)) => return Err(failure),
+            (_, r) => r,
         };
-        let mut verdict = match outcome {
-            Ok(res) => self.check_response(req, res.status(), res.headers()),
-            Err(e) => blocked_verdict(req, Preflight::NotNeeded, None, e.into_blocked()),
-        };
-        if needs_preflight && !verdict.allowed {
-            self.cache.clear_for(req);
+        if current.is_cross_origin() {
+            cors_check(headers, current.origin(), current.includes_credentials())
+                .map_err(Failure::Cors)?;
         }
-        verdict.preflight = preflight;
-        verdict
+        let resolved = resolved?;
+        if followed >= MAX_REDIRECTS {
+            return Err(Failure::Network(NetworkError::TooManyRedirects));
+        }
+        if resolved.userinfo
+            && (current.tainted
+                || current.is_cross_origin()
+                || !current.page_same_origin_with(&resolved.url))
+        {
+            return Err(Failure::Cors(Blocked::with(
+                CorsError::RedirectContainsCredentials,
+                location,
+            )));
+        }
+        if status.as_u16() != 303 && *current.effective_body() == BodyKind::Stream {
+            return Err(Failure::Network(NetworkError::StreamBodyRedirect));
+        }
+        Ok(current.redirected(status.as_u16(), resolved.url))
+    }
+
+    /// The standard clears the preflight cache entries of a preflighted
+    /// fetch that ends in a network error; Chromium 156 keeps them.
+    fn after_failure(&mut self, preflighted: bool, current: &BrowserRequest) {
+        if preflighted && self.mode == Mode::Spec {
+            self.cache.clear_for(current);
+        }
     }
 
     /// Checks a preflight response for `req` (redirect, CORS check with the
@@ -285,6 +408,8 @@ impl Browser {
                 .cloned()
                 .collect(),
             blocked: None,
+            network_error: None,
+            redirects: Vec::new(),
         }
     }
 
@@ -295,6 +420,52 @@ impl Browser {
     }
 }
 
+/// Why a fetch failed: a CORS error or another network error.
+enum Failure {
+    Cors(Blocked),
+    Network(NetworkError),
+}
+
+/// The preflight of the first request and the redirects followed so far.
+struct Hops {
+    first_preflight: Preflight,
+    redirects: Vec<Redirect>,
+}
+
+impl Hops {
+    /// Records the preflight of the request being sent (the first one, or
+    /// the one after the last redirect).
+    fn set_preflight(&mut self, p: Preflight) {
+        match self.redirects.last_mut() {
+            Some(r) => r.preflight = p,
+            None => self.first_preflight = p,
+        }
+    }
+
+    fn finish(self, mut verdict: Verdict) -> Verdict {
+        verdict.preflight = self.first_preflight;
+        verdict.redirects = self.redirects;
+        verdict
+    }
+}
+
+fn failed_verdict(req: &BrowserRequest, status: Option<StatusCode>, failure: Failure) -> Verdict {
+    let (blocked, network_error) = match failure {
+        Failure::Cors(b) => (Some(b), None),
+        Failure::Network(e) => (None, Some(e)),
+    };
+    Verdict {
+        allowed: false,
+        preflight: Preflight::NotNeeded,
+        status,
+        readable_headers: Vec::new(),
+        unreadable_requested: req.requested_reads().to_vec(),
+        blocked,
+        network_error,
+        redirects: Vec::new(),
+    }
+}
+
 fn blocked_verdict(
     req: &BrowserRequest,
     preflight: Preflight,
@@ -302,12 +473,8 @@ fn blocked_verdict(
     blocked: Blocked,
 ) -> Verdict {
     Verdict {
-        allowed: false,
         preflight,
-        status,
-        readable_headers: Vec::new(),
-        unreadable_requested: req.requested_reads().to_vec(),
-        blocked: Some(blocked),
+        ..failed_verdict(req, status, Failure::Cors(blocked))
     }
 }
 

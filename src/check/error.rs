@@ -1,5 +1,6 @@
-//! Why a request was blocked ([`CorsError`], [`Blocked`]) and why a request
-//! could not be built at all ([`CheckError`]).
+//! Why a request was blocked ([`CorsError`], [`Blocked`]), why it failed
+//! without a CORS error ([`NetworkError`]), and why a request could not be
+//! built at all ([`CheckError`]).
 
 use std::fmt;
 use std::str::FromStr;
@@ -60,8 +61,8 @@ cors_errors! {
     /// The request mode forbids the request (e.g. `same-origin` mode to
     /// another origin). Not produced: the model always uses `cors` mode.
     DisallowedByMode,
-    /// No usable response: the model uses it when the service returned an
-    /// error or the network failed.
+    /// No usable response. Not produced: a service error or a failed
+    /// connection is a [`NetworkError`], as in Chromium (no `corsError`).
     InvalidResponse,
     /// `Access-Control-Allow-Origin: *` on a credentialed request.
     WildcardOriginNotAllowed,
@@ -111,7 +112,8 @@ cors_errors! {
     MethodDisallowedByPreflightResponse,
     /// A request header is not allowed by `Access-Control-Allow-Headers`.
     HeaderDisallowedByPreflightResponse,
-    /// A redirect `Location` carries userinfo. Not produced.
+    /// A redirect `Location` carries userinfo (`http://user:pass@host/`)
+    /// and the request is cross-origin (or its origin is tainted).
     RedirectContainsCredentials,
     /// Private Network Access from an insecure context. Not produced.
     InsecurePrivateNetwork,
@@ -253,7 +255,7 @@ impl Blocked {
             CorsError::MethodDisallowedByPreflightResponse => format!("Method {d} is not allowed by Access-Control-Allow-Methods in preflight response."),
             CorsError::HeaderDisallowedByPreflightResponse => format!("Request header field {d} is not allowed by Access-Control-Allow-Headers in preflight response."),
             CorsError::CorsDisabledScheme => format!("Cross origin requests are only supported for protocol schemes: http, https (got '{d}')."),
-            CorsError::InvalidResponse => format!("The request failed before a usable response arrived: {d}"),
+            CorsError::RedirectContainsCredentials => format!("Redirect location '{d}' contains a username and password, which is disallowed for cross-origin requests."),
             other => {
                 if d.is_empty() {
                     format!("{other}.")
@@ -268,6 +270,89 @@ impl Blocked {
 impl fmt::Display for Blocked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.reason())
+    }
+}
+
+/// A request that failed without a CORS error: the browser's fetch rejects
+/// (`TypeError: Failed to fetch`) and DevTools reports a `net::ERR_*` code
+/// but no `corsError`.
+///
+/// A [`Verdict`](super::Verdict) that is not allowed carries either a
+/// [`Blocked`] (a CORS error, named as Chromium names it) or a
+/// `NetworkError`, never both: [`CorsError`] keeps only the DevTools
+/// protocol's names.
+///
+/// ```
+/// use tower_cors::check::NetworkError;
+///
+/// let e = NetworkError::TooManyRedirects;
+/// assert_eq!(e.net_error(), "net::ERR_TOO_MANY_REDIRECTS");
+/// assert!(e.to_string().contains("20 redirects"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NetworkError {
+    /// Chromium sends a `ReadableStream` request body only over HTTP/2 or
+    /// later; over HTTP/1.1 (every `http://` URL) the fetch fails after the
+    /// preflight, before the actual request leaves
+    /// (`net::ERR_ALPN_NEGOTIATION_FAILED`). [`Mode::Chromium`](super::Mode)
+    /// only: the standard has no such rule.
+    StreamUploadOverHttp1,
+    /// A redirect of a request whose body is a stream (only a 303, which
+    /// drops the body, may be followed): the body cannot be sent again.
+    StreamBodyRedirect,
+    /// The 21st redirect: the standard and Chromium follow at most 20.
+    TooManyRedirects,
+    /// A redirect whose `Location` the model cannot resolve to a URL (it
+    /// refuses what it cannot normalize as a browser would, see
+    /// [`BrowserRequest::new`](super::BrowserRequest::new)).
+    InvalidRedirect(String),
+    /// A redirect to a scheme other than http or https. (The live suite
+    /// sees Chromium fail such a fetch without a CORS error; the `net::`
+    /// code given by [`NetworkError::net_error`] is the one Chromium's
+    /// network stack names for it, not captured by the suite.)
+    UnsafeRedirect(String),
+    /// The service returned an error (a refused or reset connection for a
+    /// real server), or the model could not build the request for it.
+    Failed(String),
+}
+
+impl NetworkError {
+    /// The `net::ERR_*` code Chromium reports (DevTools `errorText`).
+    pub fn net_error(&self) -> &'static str {
+        match self {
+            NetworkError::StreamUploadOverHttp1 => "net::ERR_ALPN_NEGOTIATION_FAILED",
+            NetworkError::StreamBodyRedirect => "net::ERR_FAILED",
+            NetworkError::TooManyRedirects => "net::ERR_TOO_MANY_REDIRECTS",
+            NetworkError::InvalidRedirect(_) => "net::ERR_INVALID_REDIRECT",
+            NetworkError::UnsafeRedirect(_) => "net::ERR_UNSAFE_REDIRECT",
+            NetworkError::Failed(_) => "net::ERR_FAILED",
+        }
+    }
+}
+
+impl fmt::Display for NetworkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetworkError::StreamUploadOverHttp1 => f.write_str(
+                "Chromium sends a streaming request body only over HTTP/2 or later, and this \
+                 request would go over HTTP/1.1",
+            ),
+            NetworkError::StreamBodyRedirect => f.write_str(
+                "the request body is a stream, which cannot be sent again after a redirect",
+            ),
+            NetworkError::TooManyRedirects => {
+                f.write_str("too many redirects (a browser follows at most 20 redirects)")
+            }
+            NetworkError::InvalidRedirect(l) => {
+                write!(f, "the redirect location '{l}' is not a valid URL")
+            }
+            NetworkError::UnsafeRedirect(l) => {
+                write!(f, "the redirect location '{l}' is not an http or https URL")
+            }
+            NetworkError::Failed(e) => write!(f, "the request failed: {e}"),
+        }?;
+        write!(f, " ({}).", self.net_error())
     }
 }
 

@@ -70,7 +70,9 @@
 //! Chromium 156 where it differs:
 //!
 //! - `Access-Control-Allow-Headers: *` (without credentials) also covers
-//!   `Authorization`, in the preflight check and in the cache.
+//!   `Authorization` in the check of a fresh preflight response, but not
+//!   in the preflight cache: a cached `*` entry never covers it, so a
+//!   request with `Authorization` is preflighted again.
 //! - `Access-Control-Max-Age` is capped at 7200 s; a negative value means
 //!   "do not cache" (0); text that is not a number falls back to the 5 s
 //!   default (the standard: anything that is not delta-seconds means 5 s,
@@ -80,16 +82,46 @@
 //!   1024-byte total is then practically unreachable.
 //! - The preflight cache holds one result per origin and URL, replaced by
 //!   each new preflight (the standard accumulates one entry per method and
-//!   header name); URLs of 1024 bytes or more are not cached.
+//!   header name); URLs of 1024 bytes or more are not cached. A
+//!   preflighted fetch whose actual response then fails keeps its cache
+//!   entry (the standard clears the entries for its origin and URL).
 //! - When several headers are disallowed, the first in request order is
 //!   named (the standard walks the sorted set).
+//! - A `ReadableStream` body ([`BodyKind::Stream`]) is sent only over
+//!   HTTP/2 or later, and the model's service stands for an `http://`
+//!   server (HTTP/1.1): after the preflight the fetch fails with
+//!   [`NetworkError::StreamUploadOverHttp1`] and no CORS error.
+//! - A redirect `Location` that is not a usable http(s) URL is refused
+//!   before the redirect response's CORS check (the standard checks CORS
+//!   first).
+//!
+//! # Blocked, or failed without a CORS error
+//!
+//! A [`Verdict`] that is not allowed has either [`Verdict::blocked`] (a
+//! CORS error, named exactly as DevTools' `corsError`) or
+//! [`Verdict::network_error`] (a failure that DevTools reports only as a
+//! `net::ERR_*` code: a stream over HTTP/1.1, too many redirects, an
+//! unusable `Location`, a service error).
+//!
+//! # Redirects
+//!
+//! [`Browser::fetch`] follows redirects of the actual request like the
+//! standard's *HTTP-redirect fetch*, every hop sent to the same service
+//! (the `Host` header and the path tell it where): a CORS check on each
+//! redirect response of a cross-origin request, a preflight for each hop
+//! that needs one, 301/302 `POST` → `GET` and 303 → `GET`, `Authorization`
+//! dropped on a hop to another origin, the origin tainted to `null` by a
+//! hop to another origin from a URL cross-origin to the page, a `Location`
+//! with userinfo blocked (`RedirectContainsCredentials`), at most 20
+//! redirects. [`Verdict::redirects`] lists them. A preflight is never
+//! redirected (`PreflightDisallowedRedirect`).
 //!
 //! # What is not modelled
 //!
-//! Cookies and the HTTP cache; following redirects of the actual request
-//! (each hop would get its own CORS check); request modes other than
-//! `cors`; Private/Local Network Access; Chromium's extra safelisted
-//! client-hint request headers; HTTP/2-only streaming uploads.
+//! Cookies and the HTTP cache; redirect modes other than `follow`; request
+//! modes other than `cors`; Private/Local Network Access; Chromium's extra
+//! safelisted client-hint request headers; HTTP/2 (so streaming uploads
+//! succeed only in [`Mode::Spec`]).
 
 #![forbid(unsafe_code)]
 
@@ -105,9 +137,9 @@ mod url;
 mod verdict;
 
 pub use browser::Browser;
-pub use error::{Blocked, CheckError, CorsError};
+pub use error::{Blocked, CheckError, CorsError, NetworkError};
 pub use request::BrowserRequest;
-pub use verdict::{Preflight, Verdict};
+pub use verdict::{Preflight, Redirect, Verdict};
 
 /// Which browser behaviour to model where browsers and the standard differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -39,6 +39,11 @@ pub struct BrowserRequest {
     pub(crate) body: BodyKind,
     pub(crate) upload_listeners: bool,
     pub(crate) read: Vec<String>,
+    /// Set by a redirect: the origin serializes as `null` from now on.
+    pub(crate) tainted: bool,
+    /// Set by a redirect from a cross-origin URL: the response tainting is
+    /// `cors` for every later hop, even one back to the page's origin.
+    pub(crate) cors_flag: bool,
 }
 
 impl BrowserRequest {
@@ -73,6 +78,8 @@ impl BrowserRequest {
             body: BodyKind::None,
             upload_listeners: false,
             read: Vec::new(),
+            tainted: false,
+            cors_flag: false,
         })
     }
 
@@ -168,6 +175,9 @@ impl BrowserRequest {
     /// Whether the URL's origin differs from the page origin (an opaque
     /// `null` page is cross-origin with everything).
     pub fn is_cross_origin(&self) -> bool {
+        if self.cors_flag {
+            return true;
+        }
         match (&self.origin, self.url.origin()) {
             (Origin::Tuple(page), Some(target)) => *page != target,
             _ => true,
@@ -221,7 +231,11 @@ impl BrowserRequest {
 
     /// The serialized page origin (`Origin` request header value).
     pub fn origin(&self) -> &str {
-        self.origin.serialize()
+        if self.tainted {
+            "null"
+        } else {
+            self.origin.serialize()
+        }
     }
 
     /// The URL as serialized by the model (fragment dropped, default port
@@ -300,6 +314,52 @@ impl BrowserRequest {
 
     pub(crate) fn has_header(&self, lower: &str) -> bool {
         self.headers.iter().any(|(n, _, _)| n == lower)
+    }
+
+    /// Whether the page's origin is the same as `url`'s (never for `null`).
+    pub(crate) fn page_same_origin_with(&self, url: &Url) -> bool {
+        matches!((&self.origin, url.origin()), (Origin::Tuple(p), Some(u)) if *p == u)
+    }
+
+    /// The request the browser sends after a redirect (the Fetch standard's
+    /// *HTTP-redirect fetch*, steps 12 to 16): the method rewrite, the body
+    /// and request-body headers dropped with it, `Authorization` dropped on
+    /// a hop to another origin, and the redirect-taint and CORS flags.
+    /// Returns the next request and whether `Authorization` was dropped.
+    pub(crate) fn redirected(&self, status: u16, to: Url) -> (BrowserRequest, bool) {
+        let mut next = self.clone();
+        let to_get = match status {
+            301 | 302 => self.method == "POST",
+            303 => self.method != "GET" && self.method != "HEAD",
+            _ => false,
+        };
+        if to_get {
+            next.method = "GET".to_owned();
+            next.body = BodyKind::None;
+            next.headers.retain(|(n, _, _)| {
+                !matches!(
+                    n.as_str(),
+                    "content-encoding" | "content-language" | "content-location" | "content-type"
+                )
+            });
+        }
+        let hop_changes_origin = self.url.origin() != to.origin();
+        let mut dropped = false;
+        if hop_changes_origin && next.has_header("authorization") {
+            next.headers.retain(|(n, _, _)| n != "authorization");
+            dropped = true;
+        }
+        // Redirect-taint: a hop to another origin from a URL that is not
+        // same-origin with the page.
+        if hop_changes_origin && !self.page_same_origin_with(&self.url) {
+            next.tainted = true;
+        }
+        // Response tainting `cors` sticks once a URL was cross-origin.
+        if self.is_cross_origin() {
+            next.cors_flag = true;
+        }
+        next.url = to;
+        (next, dropped)
     }
 }
 

@@ -257,6 +257,126 @@ pub(crate) fn parse_url(input: &str) -> Result<Url, CheckError> {
     })
 }
 
+/// Why a `Location` header cannot be followed.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum LocationError {
+    /// Not a URL the model can resolve.
+    Invalid,
+    /// A URL whose scheme is not http or https.
+    NotHttp,
+}
+
+/// A resolved `Location`: the URL (fragment and userinfo dropped) and
+/// whether it carried userinfo (`user:pass@`).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Location {
+    pub(crate) url: Url,
+    pub(crate) userinfo: bool,
+}
+
+/// Removes `.` and `..` segments from an absolute path (RFC 3986 5.2.4).
+fn remove_dot_segments(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let n = segments.len();
+    for (i, seg) in segments.into_iter().enumerate() {
+        let last = i + 1 == n;
+        match seg {
+            "." | "%2e" | "%2E" => {
+                if last {
+                    out.push("");
+                }
+            }
+            ".." | ".%2e" | ".%2E" | "%2e." | "%2E." | "%2e%2e" | "%2E%2E" => {
+                out.pop();
+                if last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    format!("/{}", out.join("/"))
+}
+
+/// Resolves a redirect's `Location` value against the URL that answered,
+/// as a browser would: absolute, scheme-relative (`//host/p`),
+/// path-absolute (`/p`), query-only (`?q`) and path-relative (`p`, `../p`)
+/// references; dot segments removed; userinfo reported and dropped.
+pub(crate) fn resolve_location(base: &Url, location: &str) -> Result<Location, LocationError> {
+    let location = location.trim_matches(|c: char| c <= ' ');
+    let location: String = location
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    if location.bytes().any(|b| b <= b' ' || b == 0x7f) || !location.is_ascii() {
+        return Err(LocationError::Invalid);
+    }
+    let scheme_end = location.find(':').filter(|&i| {
+        let s = &location[..i];
+        valid_scheme(s) && !s.contains(['/', '?', '#'])
+    });
+    let absolute = match scheme_end {
+        Some(i) => {
+            let scheme = location[..i].to_ascii_lowercase();
+            if scheme != "http" && scheme != "https" {
+                return Err(LocationError::NotHttp);
+            }
+            let rest = &location[i + 1..];
+            if scheme == base.scheme && !rest.starts_with("//") {
+                // `http:path` against an http URL is a relative reference.
+                return resolve_location(base, rest);
+            }
+            // Special schemes ignore any number of slashes before the host.
+            format!("{scheme}://{}", rest.trim_start_matches('/'))
+        }
+        None if location.starts_with("//") => format!("{}:{location}", base.scheme),
+        None => {
+            let origin = base.origin().ok_or(LocationError::Invalid)?;
+            let (base_path, base_query) = match base.path_and_query.split_once('?') {
+                Some((p, q)) => (p, Some(q)),
+                None => (base.path_and_query.as_str(), None),
+            };
+            let reference = location.split('#').next().unwrap_or("");
+            let tail = if reference.is_empty() {
+                match base_query {
+                    Some(q) => format!("{base_path}?{q}"),
+                    None => base_path.to_owned(),
+                }
+            } else if reference.starts_with('?') {
+                format!("{base_path}{reference}")
+            } else if reference.starts_with('/') {
+                reference.to_owned()
+            } else {
+                let dir = &base_path[..base_path.rfind('/').map_or(0, |i| i + 1)];
+                format!("{dir}{reference}")
+            };
+            format!("{origin}{tail}")
+        }
+    };
+    // Split off and drop userinfo, then parse strictly.
+    let (scheme, rest) = absolute.split_once("://").ok_or(LocationError::Invalid)?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (userinfo, host) = match authority.rfind('@') {
+        Some(i) => (true, &authority[i + 1..]),
+        None => (false, authority),
+    };
+    let mut url =
+        parse_url(&format!("{scheme}://{host}{tail}")).map_err(|_| LocationError::Invalid)?;
+    let (path, query) = match url.path_and_query.split_once('?') {
+        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+        None => (url.path_and_query.clone(), None),
+    };
+    let path = remove_dot_segments(&path);
+    url.path_and_query = match query {
+        Some(q) => format!("{path}?{q}"),
+        None => path,
+    };
+    url.serialized = format!("{}://{}{}", url.scheme, url.authority, url.path_and_query);
+    Ok(Location { url, userinfo })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,5 +423,41 @@ mod tests {
         assert!(parse_url("http://a.test/a b").is_err());
         assert!(parse_url("http://user@a.test/").is_err());
         assert!(parse_url("data:text/plain,hi").is_err());
+    }
+
+    #[test]
+    fn locations_resolve_like_browsers() {
+        let base = parse_url("http://api.test:8080/a/b/c?x=1#f").unwrap();
+        let r = |l: &str| resolve_location(&base, l).map(|l| (l.url.serialized, l.userinfo));
+        let ok = |s: &str, u: bool| Ok((s.to_owned(), u));
+        assert_eq!(
+            r("http://other.test/z#frag"),
+            ok("http://other.test/z", false)
+        );
+        assert_eq!(
+            r("HTTPS://Other.test:443/z"),
+            ok("https://other.test/z", false)
+        );
+        assert_eq!(r("//other.test/z"), ok("http://other.test/z", false));
+        assert_eq!(r("/z?q"), ok("http://api.test:8080/z?q", false));
+        assert_eq!(r("?y=2"), ok("http://api.test:8080/a/b/c?y=2", false));
+        assert_eq!(r("next"), ok("http://api.test:8080/a/b/next", false));
+        assert_eq!(r("../up/./x"), ok("http://api.test:8080/a/up/x", false));
+        assert_eq!(r("/a/../../.."), ok("http://api.test:8080/", false));
+        assert_eq!(r("#only"), ok("http://api.test:8080/a/b/c?x=1", false));
+        assert_eq!(r("http:rel"), ok("http://api.test:8080/a/b/rel", false));
+        assert_eq!(r(" /trimmed "), ok("http://api.test:8080/trimmed", false));
+        assert_eq!(
+            r("http://user:pw@api.test:8080/n"),
+            ok("http://api.test:8080/n", true)
+        );
+        assert_eq!(r("//u@other.test/"), ok("http://other.test/", true));
+        assert_eq!(r("ftp://files.test/x"), Err(LocationError::NotHttp));
+        assert_eq!(r("data:text/plain,hi"), Err(LocationError::NotHttp));
+        assert_eq!(r("https:other.test/p"), ok("https://other.test/p", false));
+        assert_eq!(r("https:///other.test"), ok("https://other.test/", false));
+        assert_eq!(r("https://"), Err(LocationError::Invalid));
+        assert_eq!(r("http://bad host/"), Err(LocationError::Invalid));
+        assert_eq!(r("http://a.test:99999/"), Err(LocationError::Invalid));
     }
 }

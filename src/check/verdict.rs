@@ -1,6 +1,6 @@
 //! [`Verdict`]: what the browser would do, and why, in plain words.
 
-use super::error::Blocked;
+use super::error::{Blocked, NetworkError};
 
 /// Whether and how the preflight happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +19,30 @@ pub enum Preflight {
     },
 }
 
+/// A redirect the browser followed on the way to the final response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redirect {
+    /// The redirect response's status (301, 302, 303, 307 or 308).
+    pub status: http::StatusCode,
+    /// The URL that answered with the redirect.
+    pub from: String,
+    /// The URL requested next (`Location` resolved against `from`,
+    /// fragment and userinfo dropped).
+    pub to: String,
+    /// The next request's method: 301 and 302 turn `POST` into `GET`, 303
+    /// turns anything but `GET` and `HEAD` into `GET` (and drop the body).
+    pub method: String,
+    /// The next request's `Origin` header value: `null` once a redirect has
+    /// tainted the origin (a hop to another origin from a URL that was
+    /// cross-origin to the page).
+    pub origin: String,
+    /// Whether `Authorization` was dropped (a hop to another origin).
+    pub dropped_authorization: bool,
+    /// The next request's own preflight (each hop of a cross-origin
+    /// request that needs one gets one).
+    pub preflight: Preflight,
+}
+
 /// The browser's verdict on one request.
 ///
 /// ```
@@ -31,6 +55,8 @@ pub enum Preflight {
 ///     readable_headers: vec![],
 ///     unreadable_requested: vec!["x-total".into()],
 ///     blocked: Some(Blocked::new(CorsError::MethodDisallowedByPreflightResponse, Some("PUT"))),
+///     network_error: None,
+///     redirects: vec![],
 /// };
 /// assert!(v.explain().contains("Method PUT is not allowed by Access-Control-Allow-Methods"));
 /// ```
@@ -48,21 +74,29 @@ pub struct Verdict {
     /// Names given to `read_header` that script may not read (all of them
     /// when blocked).
     pub unreadable_requested: Vec<String>,
-    /// Why the request was blocked, if it was.
+    /// Why the request was blocked by CORS, if it was.
     pub blocked: Option<Blocked>,
+    /// Why the request failed without a CORS error, if it did (then
+    /// `allowed` is false and `blocked` is `None`, as when Chromium's
+    /// DevTools report a `net::ERR_*` code without a `corsError`).
+    pub network_error: Option<NetworkError>,
+    /// The redirects followed, in order (empty when the first response was
+    /// final).
+    pub redirects: Vec<Redirect>,
 }
 
 impl Verdict {
     /// A sentence or two like a browser console line: the outcome, the
     /// reason, the preflight, and what script can and cannot read.
     pub fn explain(&self) -> String {
-        let mut out = match (&self.blocked, self.status) {
-            (Some(b), _) => format!("Blocked by CORS policy: {}", b.reason()),
-            (None, Some(s)) => format!(
+        let mut out = match (&self.blocked, &self.network_error, self.status) {
+            (Some(b), _, _) => format!("Blocked by CORS policy: {}", b.reason()),
+            (None, Some(e), _) => format!("Failed without a CORS error: {e}"),
+            (None, None, Some(s)) => format!(
                 "Allowed: script can read the response (status {}).",
                 s.as_u16()
             ),
-            (None, None) => "Allowed.".to_owned(),
+            (None, None, None) => "Allowed.".to_owned(),
         };
         match &self.preflight {
             Preflight::NotNeeded => {}
@@ -79,7 +113,26 @@ impl Verdict {
                 out.push_str(").");
             }
         }
-        if self.blocked.is_some() {
+        for r in &self.redirects {
+            out.push_str(&format!(
+                " Redirected ({}) to {} ({}, Origin: {}{}).",
+                r.status.as_u16(),
+                r.to,
+                r.method,
+                r.origin,
+                if r.dropped_authorization {
+                    ", Authorization dropped"
+                } else {
+                    ""
+                }
+            ));
+            match &r.preflight {
+                Preflight::NotNeeded => {}
+                Preflight::Cached => out.push_str(" Its preflight came from the cache."),
+                Preflight::Sent { .. } => out.push_str(" It was preflighted."),
+            }
+        }
+        if !self.allowed {
             if let (Some(s), false) = (self.status, self.preflight_failed()) {
                 out.push_str(&format!(
                     " The server did answer (status {}), but script cannot see the response.",
@@ -96,7 +149,7 @@ impl Verdict {
             out.push_str(&format!(
                 " Not readable by script: {}{}",
                 self.unreadable_requested.join(", "),
-                if self.blocked.is_some() {
+                if !self.allowed {
                     "."
                 } else {
                     " (list them in Access-Control-Expose-Headers)."
@@ -137,6 +190,8 @@ mod tests {
             readable_headers: vec!["content-type".into(), "x-total".into()],
             unreadable_requested: vec!["x-secret".into()],
             blocked: None,
+            network_error: None,
+            redirects: vec![],
         };
         assert_eq!(
             v.explain(),
@@ -156,6 +211,8 @@ mod tests {
             readable_headers: vec![],
             unreadable_requested: vec![],
             blocked: Some(Blocked::new(CorsError::MissingAllowOriginHeader, None)),
+            network_error: None,
+            redirects: vec![],
         };
         assert_eq!(
             v.explain(),

@@ -361,7 +361,7 @@ impl CorsPolicyBuilder {
             return Err(ConfigError::RefusalWithAsyncPredicate);
         }
         if !self.regexes.is_empty() {
-            origins.set_regexes(compile_regexes(&self.regexes)?);
+            origins.set_regexes(compile_regexes(&self.regexes)?, self.regexes.clone());
         }
         for p in self.predicates {
             origins.add_predicate(p);
@@ -379,37 +379,42 @@ impl CorsPolicyBuilder {
             });
         }
 
-        let methods =
-            if self.any_method || has_wildcard(&self.methods, credentials, Wildcard::Methods)? {
-                Methods::Any
-            } else {
-                let allowed = dedup(
-                    self.methods
-                        .iter()
-                        .map(|m| normalize_method(m))
-                        .collect::<Result<Vec<_>, _>>()?,
-                );
-                Methods::List {
-                    header: join_header(&allowed),
-                    allowed: allowed.into_iter().map(|m| m.into_bytes().into()).collect(),
-                }
-            };
+        // Every listed value is checked, even beside a wildcard that makes the list moot: a
+        // value with CR/LF or a space in it is a mistake worth hearing about either way.
+        let any_method =
+            self.any_method || has_wildcard(&self.methods, credentials, Wildcard::Methods)?;
+        let allowed = dedup(
+            not_wildcards(&self.methods)
+                .map(normalize_method)
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+        let methods = if any_method {
+            Methods::Any
+        } else {
+            Methods::List {
+                header: join_header(&allowed),
+                allowed: allowed.into_iter().map(|m| m.into_bytes().into()).collect(),
+            }
+        };
 
-        let headers =
-            if self.any_header || has_wildcard(&self.headers, credentials, Wildcard::Headers)? {
-                RequestHeaders::Any
-            } else {
-                let allowed = header_names("allow_headers", &self.headers)?;
-                RequestHeaders::List {
-                    header: join_header(&allowed),
-                    allowed: allowed.into_iter().map(|h| h.into_bytes().into()).collect(),
-                }
-            };
+        let any_header =
+            self.any_header || has_wildcard(&self.headers, credentials, Wildcard::Headers)?;
+        let allowed = header_names("allow_headers", not_wildcards(&self.headers))?;
+        let headers = if any_header {
+            RequestHeaders::Any
+        } else {
+            RequestHeaders::List {
+                header: join_header(&allowed),
+                allowed: allowed.into_iter().map(|h| h.into_bytes().into()).collect(),
+            }
+        };
 
-        let expose = if has_wildcard(&self.expose, credentials, Wildcard::ExposeHeaders)? {
+        let expose_any = has_wildcard(&self.expose, credentials, Wildcard::ExposeHeaders)?;
+        let exposed = header_names("expose_headers", not_wildcards(&self.expose))?;
+        let expose = if expose_any {
             Some(HeaderValue::from_static("*"))
         } else {
-            join_header(&header_names("expose_headers", &self.expose)?)
+            join_header(&exposed)
         };
 
         if !self.preflight_status.is_success() {
@@ -423,7 +428,7 @@ impl CorsPolicyBuilder {
             &PREFLIGHT_VARY[..3]
         };
 
-        Ok(CorsPolicy {
+        let policy = CorsPolicy {
             inner: Arc::new(Inner {
                 origins,
                 credentials,
@@ -440,7 +445,11 @@ impl CorsPolicyBuilder {
                 limits: self.limits,
                 preflight_vary: HeaderValue::from_static(const_vary(vary.len())),
             }),
-        })
+        };
+        for lint in policy.lint() {
+            tracing::warn!(target: "tower_cors", lint = lint.kind().as_str(), "{lint}");
+        }
+        Ok(policy)
     }
 }
 
@@ -467,9 +476,12 @@ fn has_wildcard(list: &[String], credentials: bool, which: Wildcard) -> Result<b
 fn compile_regexes(regexes: &[String]) -> Result<regex::bytes::RegexSet, ConfigError> {
     // Anchored at both ends whatever the user wrote: a prefix match is how
     // `https://x.example.com.evil.net` gets past the Python libraries.
+    // Each regex must compile on its own first: `a)|(?:b` does not, but wrapped it would, as
+    // `^(?:a)|(?:b)$`, with `a` anchored at the start only.
     let anchored: Vec<String> = regexes.iter().map(|r| format!("^(?:{r})$")).collect();
     for (input, pattern) in regexes.iter().zip(&anchored) {
-        if let Err(e) = RegexBuilder::new(pattern).build() {
+        let standalone = RegexBuilder::new(input).build();
+        if let Err(e) = standalone.and_then(|_| RegexBuilder::new(pattern).build()) {
             return Err(ConfigError::InvalidRegex {
                 input: input.clone(),
                 error: e.to_string(),
@@ -488,7 +500,7 @@ fn compile_regexes(regexes: &[String]) -> Result<regex::bytes::RegexSet, ConfigE
 /// Normalises a method as Fetch does: the six standard methods upper-cased, others as written.
 fn normalize_method(method: &str) -> Result<String, ConfigError> {
     let m = method.trim();
-    if !is_token(m.as_bytes()) {
+    if !is_token(m.as_bytes()) || has_line_break(method) {
         return Err(ConfigError::InvalidMethod {
             input: method.to_owned(),
         });
@@ -500,17 +512,30 @@ fn normalize_method(method: &str) -> Result<String, ConfigError> {
         .map_or_else(|| m.to_owned(), |n| (*n).to_owned()))
 }
 
-fn header_names(setting: &'static str, names: &[String]) -> Result<Vec<String>, ConfigError> {
+/// Whether a configured value holds CR or LF anywhere, even where trimming would hide it:
+/// such a value came from a broken file or variable, and is refused rather than cleaned.
+fn has_line_break(value: &str) -> bool {
+    value.contains(['\r', '\n'])
+}
+
+/// The entries of a list other than `*`.
+fn not_wildcards(list: &[String]) -> impl Iterator<Item = &str> {
+    list.iter().map(String::as_str).filter(|s| s.trim() != "*")
+}
+
+fn header_names<'a>(
+    setting: &'static str,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<Vec<String>, ConfigError> {
     let names = names
-        .iter()
         .map(|n| {
             let t = n.trim();
-            if is_token(t.as_bytes()) {
+            if is_token(t.as_bytes()) && !has_line_break(n) {
                 Ok(t.to_ascii_lowercase())
             } else {
                 Err(ConfigError::InvalidHeaderName {
                     setting,
-                    input: n.clone(),
+                    input: n.to_owned(),
                 })
             }
         })

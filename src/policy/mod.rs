@@ -7,11 +7,48 @@
 mod allowlist;
 mod builder;
 mod decision;
+mod lint;
 mod origin;
 mod request_headers;
 mod response;
 #[cfg(test)]
 mod tests;
+
+/// Entry points for the fuzz targets (see `crate::__fuzz`).
+#[cfg(fuzzing)]
+pub(crate) mod fuzzing {
+    use http::header::{GetAll, HeaderValue};
+
+    use crate::ConfigError;
+
+    /// Normalises a configured origin as the builder does.
+    pub fn normalize_origin(input: &str) -> Result<String, ConfigError> {
+        super::origin::normalize_origin(input)
+    }
+
+    /// Parses a request origin as the matcher does: `(scheme, host, port)`.
+    pub fn parse_serialized(origin: &[u8]) -> Option<(String, String, Option<u16>)> {
+        super::origin::parse_serialized(origin)
+            .map(|o| (o.scheme.to_owned(), o.host.to_owned(), o.port))
+    }
+
+    /// Scans `Access-Control-Request-Headers` lines as a preflight does. `Ok(names)` or the
+    /// error, as text.
+    pub fn scan_request_headers(
+        lines: GetAll<'_, HeaderValue>,
+        max_bytes: usize,
+        max_names: usize,
+        allowed: impl FnMut(&[u8]) -> bool,
+    ) -> Result<usize, String> {
+        let limits = super::request_headers::Limits {
+            max_bytes,
+            max_names,
+        };
+        super::request_headers::scan(lines, limits, allowed)
+            .map(|r| r.names)
+            .map_err(|e| format!("{e:?}"))
+    }
+}
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,6 +60,7 @@ use http::{HeaderName, HeaderValue, Method, StatusCode};
 pub use allowlist::OriginAllowlist;
 pub use builder::CorsPolicyBuilder;
 pub use decision::{Decision, DecisionKind, Malformed, Rejection};
+pub use lint::{Lint, LintKind};
 pub use request_headers::RequestedName;
 
 use decision::AllowOrigin;
@@ -141,9 +179,12 @@ fn is_safelisted_method(m: &[u8]) -> bool {
 }
 
 impl Methods {
-    fn allows(&self, method: &[u8]) -> bool {
+    /// Whether a preflight may ask for `method`. With credentials, "any method" does not cover
+    /// a method literally named `*`: it would be echoed back as `Access-Control-Allow-Methods: *`
+    /// next to `Access-Control-Allow-Credentials: true`, which the policy never sends.
+    fn allows(&self, method: &[u8], credentials: bool) -> bool {
         match self {
-            Methods::Any => true,
+            Methods::Any => !(credentials && method == b"*"),
             Methods::List { allowed, .. } => {
                 is_safelisted_method(method) || allowed.iter().any(|m| **m == *method)
             }
@@ -152,9 +193,11 @@ impl Methods {
 }
 
 impl RequestHeaders {
-    fn allows(&self, name: &[u8]) -> bool {
+    /// Whether a preflight may ask for header `name`. As for methods, "any header" with
+    /// credentials does not cover a name literally `*`, which would be echoed as a wildcard.
+    fn allows(&self, name: &[u8], credentials: bool) -> bool {
         match self {
-            RequestHeaders::Any => true,
+            RequestHeaders::Any => !(credentials && name == b"*"),
             // Configured names are lower case, and so are the names browsers send: a plain
             // comparison (memcmp) settles them before the byte-by-byte case-insensitive one.
             RequestHeaders::List { allowed, .. } => allowed
@@ -298,7 +341,7 @@ impl CorsPolicy {
                 method: method.clone(),
             }));
         }
-        if !i.methods.allows(method.as_bytes()) {
+        if !i.methods.allows(method.as_bytes(), i.credentials) {
             return Err(Rejection::MethodNotAllowed {
                 method: method.clone(),
             });
@@ -308,23 +351,20 @@ impl CorsPolicy {
         }
 
         let lines = || parts.headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
-        let requested = request_headers::scan(lines(), i.limits, |n| i.headers.allows(n)).map_err(
-            |e| match e {
-                ScanError::TooLong { len } => {
-                    Rejection::Malformed(Malformed::RequestHeadersTooLong {
-                        len,
-                        limit: i.limits.max_bytes,
-                    })
-                }
-                ScanError::TooManyNames => Rejection::Malformed(Malformed::TooManyRequestHeaders {
-                    limit: i.limits.max_names,
-                }),
-                ScanError::NotAToken(header) => {
-                    Rejection::Malformed(Malformed::InvalidRequestHeader { header })
-                }
-                ScanError::NotAllowed(header) => Rejection::HeaderNotAllowed { header },
-            },
-        )?;
+        let allowed = |n: &[u8]| i.headers.allows(n, i.credentials);
+        let requested = request_headers::scan(lines(), i.limits, allowed).map_err(|e| match e {
+            ScanError::TooLong { len } => Rejection::Malformed(Malformed::RequestHeadersTooLong {
+                len,
+                limit: i.limits.max_bytes,
+            }),
+            ScanError::TooManyNames => Rejection::Malformed(Malformed::TooManyRequestHeaders {
+                limit: i.limits.max_names,
+            }),
+            ScanError::NotAToken(header) => {
+                Rejection::Malformed(Malformed::InvalidRequestHeader { header })
+            }
+            ScanError::NotAllowed(header) => Rejection::HeaderNotAllowed { header },
+        })?;
         if matches!(i.headers, RequestHeaders::Any) && requested.names > 0 {
             decision.echo_headers = match lines().iter().next() {
                 Some(line) if requested.lines == 1 && !requested.has_empty_items => {

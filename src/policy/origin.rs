@@ -494,6 +494,45 @@ impl OriginSet {
         !self.null && self.exact.is_empty() && self.patterns.is_empty()
     }
 
+    /// Whether `null` is listed.
+    pub(crate) fn allows_null(&self) -> bool {
+        self.null
+    }
+
+    /// The exact origins, normalised (`null` not included).
+    pub(crate) fn exact_origins(&self) -> impl Iterator<Item = &[u8]> {
+        self.exact.iter().map(|o| &**o)
+    }
+
+    /// The patterns: scheme, host (the suffix after `*.`, or the host of `host:*`), whether it
+    /// is a `*.` pattern, and the pattern as written back.
+    pub(crate) fn patterns(&self) -> Vec<(String, String, bool, String)> {
+        let p = &self.patterns;
+        let with = |map: &PatternMap, subdomains: bool| {
+            map.iter()
+                .flat_map(move |(host, rules)| {
+                    rules.iter().map(move |(scheme, port)| {
+                        let pattern = OriginPattern {
+                            scheme: scheme.to_string(),
+                            host: host.to_string(),
+                            subdomains,
+                            port: *port,
+                        };
+                        (
+                            scheme.to_string(),
+                            host.to_string(),
+                            subdomains,
+                            pattern.to_string(),
+                        )
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut all = with(&p.by_suffix, true);
+        all.extend(with(&p.by_host, false));
+        all
+    }
+
     pub(crate) fn len(&self) -> usize {
         usize::from(self.null) + self.exact.len() + self.patterns.len()
     }
@@ -535,6 +574,8 @@ pub(crate) struct OriginMatcher {
     pub(crate) fixed: OriginSet,
     lists: Vec<OriginAllowlist>,
     regexes: Option<RegexSet>,
+    /// The regexes as the user wrote them, in the set's order (for the lint's messages).
+    regex_sources: Vec<String>,
     predicates: Vec<OriginPredicate>,
     async_predicates: Vec<AsyncOriginPredicate>,
 }
@@ -558,8 +599,28 @@ impl OriginMatcher {
         self.lists.push(list);
     }
 
-    pub(crate) fn set_regexes(&mut self, set: RegexSet) {
+    pub(crate) fn set_regexes(&mut self, set: RegexSet, sources: Vec<String>) {
         self.regexes = (!set.is_empty()).then_some(set);
+        self.regex_sources = sources;
+    }
+
+    /// Calls `f` with every set of listed origins: the fixed one, then each replaceable
+    /// list as it is now.
+    pub(crate) fn for_each_set(&self, mut f: impl FnMut(&OriginSet)) {
+        f(&self.fixed);
+        for list in &self.lists {
+            f(&list.current.load_full());
+        }
+    }
+
+    /// For each regex that fully matches `origin`, the regex as written.
+    pub(crate) fn regexes_matching(&self, origin: &[u8]) -> Vec<&str> {
+        self.regexes.as_ref().map_or_else(Vec::new, |set| {
+            set.matches(origin)
+                .iter()
+                .map(|i| self.regex_sources[i].as_str())
+                .collect()
+        })
     }
 
     pub(crate) fn add_predicate(&mut self, p: OriginPredicate) {

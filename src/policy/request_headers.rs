@@ -253,4 +253,55 @@ mod tests {
         let empties = ",".repeat(4000);
         assert_eq!(names(&[&empties]).unwrap().1.names, 0);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 512,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+        /// Whatever the lines hold, the scan looks at no name when the lines are over the byte
+        /// limit, and at no more than `max_names` names otherwise: its work is bounded by
+        /// configuration, not by the request.
+        #[test]
+        fn scan_work_is_bounded_by_the_limits(
+            lines in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::prop_oneof![
+                        4 => proptest::sample::select(&b"abc-,, \t"[..]),
+                        1 => 0x20u8..0x7f,
+                        1 => 0x80u8..=0xff,
+                    ],
+                    0..80,
+                ),
+                0..4,
+            ),
+            max_bytes in 0usize..200,
+            max_names in 0usize..10,
+        ) {
+            let mut m = HeaderMap::new();
+            for l in &lines {
+                m.append(ACRH, HeaderValue::from_bytes(l).unwrap());
+            }
+            let total: usize = lines.iter().map(Vec::len).sum();
+            let mut calls = 0;
+            let result = scan(m.get_all(ACRH), Limits { max_bytes, max_names }, |_| {
+                calls += 1;
+                true
+            });
+            proptest::prop_assert!(calls <= max_names);
+            if total > max_bytes {
+                proptest::prop_assert_eq!(&result, &Err(ScanError::TooLong { len: total }));
+                proptest::prop_assert_eq!(calls, 0);
+            }
+            match result {
+                Ok(found) => {
+                    proptest::prop_assert_eq!(found.names, calls);
+                    proptest::prop_assert_eq!(found.lines, lines.len());
+                }
+                Err(ScanError::TooManyNames) => proptest::prop_assert_eq!(calls, max_names),
+                Err(_) => {}
+            }
+        }
+    }
 }

@@ -667,6 +667,61 @@ fn methods_are_normalised_like_fetch() {
         .is_allowed());
 }
 
+/// Regression (found by tests/properties.rs): with credentials and any method or header, a
+/// preflight asking for a method or header literally named `*` was answered
+/// `Access-Control-Allow-Methods: *` (or `-Headers: *`) next to
+/// `Access-Control-Allow-Credentials: true`. Spec browsers read that `*` literally, but the
+/// policy promises never to send a wildcard with credentials; the request is now rejected.
+#[test]
+fn any_method_and_header_never_echo_a_wildcard_with_credentials() {
+    let policy = CorsPolicy::builder()
+        .allow_origins(["https://a.example"])
+        .allow_any_method()
+        .allow_any_header()
+        .allow_credentials(true)
+        .build()
+        .unwrap();
+    let (d, r) = preflight(&policy, "https://a.example", "*", None);
+    assert_eq!(
+        d.rejection().unwrap().to_string(),
+        "method \"*\" is not allowed"
+    );
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        all(r.headers()),
+        h(&[
+            ("access-control-allow-origin", "https://a.example"),
+            ("access-control-allow-credentials", "true"),
+            ("vary", PREFLIGHT_VARY),
+        ])
+    );
+    let (d, r) = preflight(&policy, "https://a.example", "PUT", Some("x-a, *"));
+    assert_eq!(
+        d.rejection().unwrap().to_string(),
+        "request header \"*\" is not allowed"
+    );
+    assert_eq!(
+        all(r.headers()),
+        h(&[
+            ("access-control-allow-origin", "https://a.example"),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-allow-methods", "PUT"),
+            ("vary", PREFLIGHT_VARY),
+        ])
+    );
+    // Without credentials `*` is harmless (everything is allowed anyway) and still echoed.
+    let open = CorsPolicy::builder()
+        .allow_origins(["https://a.example"])
+        .allow_any_method()
+        .allow_any_header()
+        .build()
+        .unwrap();
+    let (d, r) = preflight(&open, "https://a.example", "*", Some("*"));
+    assert!(d.is_allowed());
+    assert_eq!(r.headers()["access-control-allow-methods"], "*");
+    assert_eq!(r.headers()["access-control-allow-headers"], "*");
+}
+
 #[test]
 fn any_method_and_header_answer_with_what_was_asked_even_with_credentials() {
     let policy = CorsPolicy::builder()
@@ -834,4 +889,100 @@ fn method_is_accepted_as_http_method_values() {
     assert!(preflight(&policy, "https://a.example", "PATCH", None)
         .0
         .is_allowed());
+}
+
+/// Regression (found reading the builder for issue 6): a regex that does not compile by
+/// itself, such as `https://app\.example\.com)|(?:https://x`, compiled once wrapped as
+/// `^(?:...)$`, and the wrapping then anchored only its first half at the start:
+/// `https://app.example.com.evil.net` was allowed. Each regex must now compile on its own.
+#[test]
+fn a_regex_cannot_close_the_anchoring_group() {
+    for input in [
+        r"https://app\.example\.com)|(?:https://x",
+        r"https://app\.example\.com)|(.*",
+        r"x)(?:",
+    ] {
+        let err = CorsPolicy::builder()
+            .allow_origin_regex(input)
+            .build()
+            .unwrap_err();
+        let ConfigError::InvalidRegex { input: got, error } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(got, input);
+        assert!(error.contains("unopened group"), "{error}");
+        assert!(err
+            .to_string()
+            .starts_with(&format!("origin regex `{input}` does not compile: ")));
+    }
+    // A balanced alternation stays anchored as a whole.
+    let policy = CorsPolicy::builder()
+        .allow_origin_regex(r"https://app\.example\.com|https://x\.example\.com")
+        .build()
+        .unwrap();
+    let allowed = |o: &str| {
+        policy
+            .evaluate(&parts("GET", &[("origin", o)]))
+            .is_allowed()
+    };
+    assert!(allowed("https://app.example.com"));
+    assert!(allowed("https://x.example.com"));
+    assert!(!allowed("https://app.example.com.evil.net"));
+    assert!(!allowed("https://evil.net.x.example.com"));
+}
+
+/// Regression: a list holding `*` (or set beside `allow_any_method()`/`allow_any_header()`)
+/// skipped the check of its other entries, so `["*", "x-a\r\nx-b"]` built; and a value ending
+/// in CR/LF was silently trimmed. Both are now configuration errors naming the value.
+#[test]
+fn every_listed_value_is_checked_and_line_breaks_are_refused() {
+    let base = || CorsPolicy::builder().allow_origins(["https://a.example"]);
+    let bad = "x-a\r\nx-b";
+    for (builder, want) in [
+        (
+            base().allow_any_method().allow_methods(["GET\r\nX: y"]),
+            ConfigError::InvalidMethod {
+                input: "GET\r\nX: y".into(),
+            },
+        ),
+        (
+            base().allow_methods(["*", "PUT\n"]),
+            ConfigError::InvalidMethod {
+                input: "PUT\n".into(),
+            },
+        ),
+        (
+            base().allow_any_header().allow_headers([bad]),
+            ConfigError::InvalidHeaderName {
+                setting: "allow_headers",
+                input: bad.into(),
+            },
+        ),
+        (
+            base().allow_headers(["*", "content-type\r\n"]),
+            ConfigError::InvalidHeaderName {
+                setting: "allow_headers",
+                input: "content-type\r\n".into(),
+            },
+        ),
+        (
+            base().expose_headers(["*", "x-id\r"]),
+            ConfigError::InvalidHeaderName {
+                setting: "expose_headers",
+                input: "x-id\r".into(),
+            },
+        ),
+    ] {
+        assert_eq!(builder.build().unwrap_err(), want);
+    }
+    // Spaces and tabs around a value are still trimmed, and `*` still means any.
+    let policy = base()
+        .allow_methods([" PUT\t", "*"])
+        .allow_headers(["*", " x-a "])
+        .build()
+        .unwrap();
+    let (d, r) = preflight(&policy, "https://a.example", "PURGE", Some("x-z"));
+    assert!(d.is_allowed());
+    assert_eq!(r.headers()["access-control-allow-methods"], "PURGE");
+    assert_eq!(r.headers()["access-control-allow-headers"], "x-z");
 }

@@ -3,7 +3,7 @@
 //
 //   node driver.mjs PLAN.json OUT.json
 //
-// The plan: { chromium, page, api, scenarios: [{ id, origin: "page"|"null", steps: [{ wait_ms,
+// The plan: { chromium, page, page_localhost, api, api2, scenarios: [{ id, origin: "page"|"localhost"|"null", steps: [{ wait_ms,
 // url, method, headers: [[name, value]], credentials, body, read: [names] }] }] }.
 // For every step the result holds what the script saw (ok, status, readable headers), the CDP
 // Network.loadingFailed facts (corsErrorStatus.corsError / failedParameter, errorText), how many
@@ -107,15 +107,35 @@ async function getNullFrame() {
   return nullFrame;
 }
 
+// The same page served as http://localhost:<port> (the origin the example apps allow), in a tab
+// of its own with its own CDP session.
+let localhostFrame = null;
+async function getLocalhostFrame() {
+  if (localhostFrame) return localhostFrame;
+  const tab = await context.newPage();
+  const tabCdp = await context.newCDPSession(tab);
+  await tabCdp.send('Network.enable');
+  listen(tabCdp);
+  await tab.goto(plan.page_localhost);
+  await tab.waitForFunction(() => window.runnerReady === true);
+  localhostFrame = tab.mainFrame();
+  return localhostFrame;
+}
+
 const results = [];
 for (const s of plan.scenarios) {
-  const frame = s.origin === 'null' ? await getNullFrame() : page.mainFrame();
+  const frame =
+    s.origin === 'null' ? await getNullFrame()
+    : s.origin === 'localhost' ? await getLocalhostFrame()
+    : page.mainFrame();
   const steps = [];
   for (const step of s.steps) {
     if (step.wait_ms) await sleep(step.wait_ms);
     events = [];
     const seen = await frame.evaluate((st) => window.runFetch(st), step);
-    const mine = (e) => e.url && e.url.startsWith(step.url);
+    // A redirect to the server's other origin (localhost) keeps the same CDP requestId.
+    const other = plan.api2 ? step.url.replace(plan.api, plan.api2) : step.url;
+    const mine = (e) => e.url && (e.url.startsWith(step.url) || e.url.startsWith(other));
     // loadingFailed may arrive just after the promise settles.
     let failure = null;
     if (!seen.ok) {

@@ -8,6 +8,7 @@ use std::process::Command;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::apps::{serve_app, AppService, APPS};
 use crate::scenarios::{ChromiumDetail, Observed, PreflightSeen, Recorded, RecordedStep, Table};
 use crate::server::{bind, serve_page, serve_scripted, Addresses, ScriptedService};
 
@@ -53,9 +54,19 @@ pub async fn run(table: &Table) -> Recorded {
     );
     let (api_listener, api_addr) = bind().await;
     let (page_listener, page_addr) = bind().await;
-    let addresses = Addresses::new(page_addr.port(), api_addr.port());
+    let mut addresses = Addresses::new(page_addr.port(), api_addr.port());
+    let mut app_listeners = Vec::new();
+    for app in APPS {
+        let (listener, addr) = bind().await;
+        addresses = addresses.with_app(app, addr.port());
+        app_listeners.push((*app, listener));
+    }
     let service = ScriptedService::new(addresses.clone(), &table.scenarios);
     serve_scripted(api_listener, service.clone());
+    for (app, listener) in app_listeners {
+        let app = AppService::new(app, &addresses, &table.scenarios, service.clone());
+        serve_app(listener, app);
+    }
     serve_page(page_listener);
 
     let scenarios: Vec<_> = table
@@ -90,7 +101,9 @@ pub async fn run(table: &Table) -> Recorded {
         "chromium": chromium_path(),
         "page": format!("{}/", addresses.page_origin),
         "page_origin": addresses.page_origin,
+        "page_localhost": format!("{}/", addresses.localhost_origin),
         "api": addresses.api,
+        "api2": addresses.api2,
         "scenarios": scenarios,
     });
 

@@ -1,12 +1,16 @@
 //! The real-browser suite: every scenario of `scenarios.json` has an expected verdict written from
 //! the rules (`shared/reference/browser-rules.md`); Chromium's real verdict is recorded in
 //! `recorded.json`; and the browser model (`tower_cors::check`, `Mode::Chromium`) must give the
-//! same verdict, run in-process against the same scripted tower service.
+//! same verdict, run in-process against the same scripted tower service. Scenarios with `"app"`
+//! fetch from the project's example apps instead (`apps.rs`: `fastapi_production`,
+//! `flask_advanced`, `django_settings`, each app's own router, served on 127.0.0.1 for Chromium
+//! and called in-process by the model).
 //!
 //! - `CORS_BROWSER=1 cargo test --test browser`: also runs the scenarios in headless Chromium
 //!   (see `run.sh`), checks real == expected, and rewrites `recorded.json`.
 //! - `cargo test --test browser`: checks model == recorded == expected, without a browser.
 
+mod apps;
 mod live;
 mod model;
 mod scenarios;

@@ -5,19 +5,39 @@ use std::time::Duration;
 
 use tower_cors::check::{BodyKind, Browser, BrowserRequest, Credentials, Mode, Preflight, Verdict};
 
+use std::collections::BTreeMap;
+use std::fmt::Display;
+
+use http::{Request, Response};
+use tower_service::Service;
+
+use crate::apps::{AppService, APPS};
 use crate::scenarios::{ExpectPreflight, Observed, PreflightSeen, Recorded, Scenario, Step, Table};
-use crate::server::{Addresses, ScriptedService};
+use crate::server::{Addresses, Body, ScriptedService};
 
 /// The ports the model pretends the page and the server have (no sockets are opened).
 const MODEL_PAGE_PORT: u16 = 47301;
 const MODEL_API_PORT: u16 = 47302;
+/// The example apps' pretend ports: 47310, 47311, ...
+const MODEL_APP_PORT: u16 = 47310;
 
 /// Every disagreement between the model and the recording or the expectation.
 pub async fn compare(table: &Table, recorded: &Recorded) -> Vec<String> {
-    let addresses = Addresses::new(MODEL_PAGE_PORT, MODEL_API_PORT);
+    let mut addresses = Addresses::new(MODEL_PAGE_PORT, MODEL_API_PORT);
+    for (i, app) in APPS.iter().enumerate() {
+        addresses = addresses.with_app(app, MODEL_APP_PORT + i as u16);
+    }
     // One service for all scenarios, as in the live run; each scenario has its own path and
     // counters.
     let mut service = ScriptedService::new(addresses.clone(), &table.scenarios);
+    // The example apps, in-process, logging into the scripted service's log like the live ones.
+    let mut apps: BTreeMap<&str, AppService> = APPS
+        .iter()
+        .map(|app| {
+            let svc = AppService::new(app, &addresses, &table.scenarios, service.clone());
+            (*app, svc)
+        })
+        .collect();
     let mut failures = Vec::new();
     for s in &table.scenarios {
         let mut disagreements = Vec::new();
@@ -28,7 +48,16 @@ pub async fn compare(table: &Table, recorded: &Recorded) -> Vec<String> {
             if step.wait_ms > 0 {
                 browser.advance(Duration::from_millis(step.wait_ms));
             }
-            let (model, kind) = run_step(&mut browser, &mut service, &addresses, s, step).await;
+            let (model, kind) = match &s.app {
+                Some(app) => {
+                    let app = apps.get_mut(app.as_str()).expect("known app");
+                    run_step(&mut browser, app, &service, &addresses, s, step).await
+                }
+                None => {
+                    let log = service.clone();
+                    run_step(&mut browser, &mut service, &log, &addresses, s, step).await
+                }
+            };
             let expected = s.expected(i);
             let chromium = recorded
                 .scenarios
@@ -73,13 +102,18 @@ fn show(o: &Observed) -> String {
 
 /// Runs one fetch through the model; returns the verdict in the compared form and the model's
 /// preflight kind (`none`, `cached`, `sent`, or `rejected` when the request could not be built).
-async fn run_step(
+async fn run_step<S, RB>(
     browser: &mut Browser,
-    service: &mut ScriptedService,
+    service: &mut S,
+    log: &ScriptedService,
     addresses: &Addresses,
     s: &Scenario,
     step: &Step,
-) -> (Observed, &'static str) {
+) -> (Observed, &'static str)
+where
+    S: Service<Request<Body>, Response = Response<RB>>,
+    S::Error: Display,
+{
     let rejected = || Observed {
         allowed: false,
         status: None,
@@ -121,12 +155,18 @@ async fn run_step(
         req = req.read_header(name);
     }
     let v: Verdict = browser.fetch(service, &req).await;
-    let requests: Vec<String> = service
+    let requests: Vec<String> = log
         .drain(&s.id)
         .iter()
         .map(|l| addresses.unfill(l))
         .collect();
-    let (preflight, kind) = match &v.preflight {
+    // The server logs every hop; the comparison keeps the first preflight it received (the first
+    // request's, or a redirect hop's).
+    let first_sent = std::iter::once(&v.preflight)
+        .chain(v.redirects.iter().map(|r| &r.preflight))
+        .find(|p| matches!(p, Preflight::Sent { .. }))
+        .unwrap_or(&v.preflight);
+    let (preflight, kind) = match first_sent {
         Preflight::NotNeeded => (None, "none"),
         Preflight::Cached => (None, "cached"),
         Preflight::Sent { method, headers } => (

@@ -15,6 +15,12 @@ pub const ORIGIN: &str = "$ORIGIN";
 pub const PAGE_PORT: &str = "$PAGEPORT";
 /// Placeholder for the scripted server's origin (`http://127.0.0.1:<port>`).
 pub const API: &str = "$API";
+/// Placeholder for the same server under another origin (`http://localhost:<port>`), for
+/// redirects that change origin.
+pub const API2: &str = "$API2";
+/// Placeholder for the scripted server's `host:port` (`127.0.0.1:<port>`), to write URLs with
+/// userinfo.
+pub const API_HOST: &str = "$APIHOST";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,17 +44,24 @@ pub struct Scenario {
     /// equal the expectation.
     #[serde(default)]
     pub model_gap: Option<String>,
-    /// Where the fetch runs: the page (`http://127.0.0.1:<page port>`) or a sandboxed iframe in it
-    /// (origin `null`).
+    /// Where the fetch runs: the page (`http://127.0.0.1:<page port>`), the same page served as
+    /// `http://localhost:<page port>`, or a sandboxed iframe in the first (origin `null`).
     #[serde(default)]
     pub origin: OriginKind,
+    /// An example app (`apps::APPS`) that answers instead of the scripted server; then `path` is
+    /// the path fetched (with `?s=<id>` appended) and `preflight` / `actual` / `next` are empty.
+    #[serde(default)]
+    pub app: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
     /// The k-th preflight this scenario receives is answered with `preflight[min(k, len - 1)]`.
     /// Empty: 404 without CORS headers.
     #[serde(default)]
     pub preflight: Vec<Reply>,
     /// Same for the actual requests to `/s/<id>`.
+    #[serde(default)]
     pub actual: Vec<Reply>,
-    /// The answer of `/s/<id>/next` (a redirect target).
+    /// The answer of `/s/<id>/next` (a redirect target), to its preflight and to the request.
     #[serde(default)]
     pub next: Option<Reply>,
     pub steps: Vec<Step>,
@@ -59,6 +72,7 @@ pub struct Scenario {
 pub enum OriginKind {
     #[default]
     Page,
+    Localhost,
     Null,
 }
 
@@ -225,11 +239,22 @@ pub fn load() -> Table {
         );
         assert!(seen.insert(s.id.clone()), "duplicate scenario id {}", s.id);
         assert!(!s.steps.is_empty(), "scenario {} has no steps", s.id);
-        assert!(
-            !s.actual.is_empty(),
-            "scenario {} has no actual reply",
-            s.id
-        );
+        match &s.app {
+            Some(app) => assert!(
+                crate::apps::APPS.contains(&app.as_str())
+                    && s.path.as_deref().is_some_and(|p| p.starts_with('/'))
+                    && s.preflight.is_empty()
+                    && s.actual.is_empty()
+                    && s.next.is_none(),
+                "scenario {}: an app scenario names a known app and a path, and no replies",
+                s.id
+            ),
+            None => assert!(
+                !s.actual.is_empty() && s.path.is_none(),
+                "scenario {} has no actual reply (or a path without an app)",
+                s.id
+            ),
+        }
         for (i, step) in s.steps.iter().enumerate() {
             if let ExpectPreflight::Kind(k) = &step.expect.preflight {
                 assert!(
@@ -299,8 +324,16 @@ const ACTUAL_RESPONSE_ERRORS: &[&str] = &[
 impl Scenario {
     pub fn origin_line(&self) -> &'static str {
         match self.origin {
-            OriginKind::Page => "origin=$ORIGIN",
+            OriginKind::Page | OriginKind::Localhost => "origin=$ORIGIN",
             OriginKind::Null => "origin=null",
+        }
+    }
+
+    /// The path the server sees: the app's route, or `/s/<id>` on the scripted server.
+    pub fn request_path(&self) -> String {
+        match &self.path {
+            Some(p) => p.clone(),
+            None => format!("/s/{}", self.id),
         }
     }
 
@@ -313,7 +346,7 @@ impl Scenario {
             ExpectPreflight::Sent(p) => Some(p.clone()),
         };
         let requests = e.requests.clone().unwrap_or_else(|| {
-            let path = format!("/s/{}", self.id);
+            let path = self.request_path();
             let mut lines = Vec::new();
             if let Some(p) = &preflight {
                 lines.push(preflight_line(&path, self.origin_line(), p));
@@ -323,10 +356,19 @@ impl Scenario {
                     || e.error.is_none()
                     || ACTUAL_RESPONSE_ERRORS.contains(&e.error.as_deref().unwrap_or("")));
             if actual_sent {
+                let authorization = step.request.headers.iter().any(|(n, _)| {
+                    n.eq_ignore_ascii_case("authorization")
+                        && !step
+                            .request
+                            .forbidden
+                            .iter()
+                            .any(|f| f.eq_ignore_ascii_case(n))
+                });
                 lines.push(format!(
-                    "{} {path} {}",
+                    "{} {path} {}{}",
                     normalize_method(&step.request.method),
-                    self.origin_line()
+                    self.origin_line(),
+                    if authorization { " authorization" } else { "" }
                 ));
             }
             lines

@@ -18,7 +18,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tower_service::Service;
 
-use crate::scenarios::{expand, OriginKind, Reply, Scenario, API, ORIGIN, PAGE_PORT};
+use crate::scenarios::{
+    expand, OriginKind, Reply, Scenario, API, API2, API_HOST, ORIGIN, PAGE_PORT,
+};
 
 /// Where the page and the scripted server live.
 #[derive(Debug, Clone)]
@@ -28,6 +30,14 @@ pub struct Addresses {
     pub page_port: u16,
     /// `http://127.0.0.1:<port>`: the origin of the scripted server.
     pub api: String,
+    /// `http://localhost:<port>`: the same server under another origin.
+    pub api2: String,
+    /// `127.0.0.1:<port>`.
+    pub api_host: String,
+    /// `http://localhost:<page port>`: the page server under the origin the example apps allow.
+    pub localhost_origin: String,
+    /// Example app name -> its base URL (`http://127.0.0.1:<port>`).
+    pub apps: std::collections::BTreeMap<String, String>,
 }
 
 impl Addresses {
@@ -36,25 +46,47 @@ impl Addresses {
             page_origin: format!("http://127.0.0.1:{page_port}"),
             page_port,
             api: format!("http://127.0.0.1:{api_port}"),
+            api2: format!("http://localhost:{api_port}"),
+            api_host: format!("127.0.0.1:{api_port}"),
+            localhost_origin: format!("http://localhost:{page_port}"),
+            apps: Default::default(),
         }
+    }
+
+    /// Adds an example app served at `http://127.0.0.1:<port>`.
+    pub fn with_app(mut self, app: &str, port: u16) -> Self {
+        self.apps
+            .insert(app.to_owned(), format!("http://127.0.0.1:{port}"));
+        self
     }
 
     /// The origin a scenario's fetch runs from (what the browser serialises).
     pub fn origin_of(&self, s: &Scenario) -> String {
         match s.origin {
             OriginKind::Page => self.page_origin.clone(),
+            OriginKind::Localhost => self.localhost_origin.clone(),
             OriginKind::Null => "null".into(),
         }
     }
 
     pub fn url_of(&self, s: &Scenario) -> String {
-        format!("{}/s/{}", self.api, s.id)
+        match &s.app {
+            Some(app) => format!(
+                "{}{}?s={}",
+                self.apps.get(app).expect("app served"),
+                s.request_path(),
+                s.id
+            ),
+            None => format!("{}/s/{}", self.api, s.id),
+        }
     }
 
     /// Replaces the placeholders of the table with this run's values.
     pub fn fill(&self, s: &Scenario, text: &str) -> String {
         expand(
             &text
+                .replace(API2, &self.api2)
+                .replace(API_HOST, &self.api_host)
                 .replace(API, &self.api)
                 .replace(ORIGIN, &self.origin_of(s))
                 .replace(PAGE_PORT, &self.page_port.to_string()),
@@ -64,6 +96,9 @@ impl Addresses {
     /// Replaces this run's values with the placeholders (for the recording).
     pub fn unfill(&self, text: &str) -> String {
         text.replace(&self.api, API)
+            .replace(&self.api2, API2)
+            .replace(&self.api_host, API_HOST)
+            .replace(&self.localhost_origin, ORIGIN)
             .replace(&self.page_origin, ORIGIN)
             .replace(&self.page_port.to_string(), PAGE_PORT)
     }
@@ -139,6 +174,12 @@ impl ScriptedService {
         }
     }
 
+    /// Adds a line to a scenario's log (the example apps log here too).
+    pub fn log(&self, id: &str, line: String) {
+        let mut state = self.inner.state.lock().unwrap();
+        state.entry(id.to_string()).or_default().log.push(line);
+    }
+
     /// Takes (and forgets) what the server received for a scenario since the last drain.
     pub fn drain(&self, id: &str) -> Vec<String> {
         let mut state = self.inner.state.lock().unwrap();
@@ -190,18 +231,31 @@ impl ScriptedService {
         let mut state = self.inner.state.lock().unwrap();
         let counters = state.entry(id.to_string()).or_default();
         let acrm = joined("access-control-request-method");
-        let preflight_acrm = acrm.filter(|_| *method == Method::OPTIONS && !is_next);
+        let preflight_acrm = acrm.filter(|_| *method == Method::OPTIONS);
         let reply = if let Some(acrm) = preflight_acrm {
             let mut line = format!("OPTIONS {path} {origin} acrm={acrm}");
             if let Some(acrh) = joined("access-control-request-headers") {
                 line.push_str(&format!(" acrh={acrh}"));
             }
             counters.log.push(line);
-            let k = counters.preflights;
-            counters.preflights += 1;
-            pick(&script.preflight, k)
+            if is_next {
+                // A redirect hop's own preflight: answered like the hop itself.
+                script.next.clone()
+            } else {
+                let k = counters.preflights;
+                counters.preflights += 1;
+                pick(&script.preflight, k)
+            }
         } else {
-            counters.log.push(format!("{method} {path} {origin}"));
+            // Whether Authorization arrived (a hop to another origin drops it).
+            let authorization = if headers.contains_key("authorization") {
+                " authorization"
+            } else {
+                ""
+            };
+            counters
+                .log
+                .push(format!("{method} {path} {origin}{authorization}"));
             if is_next {
                 script.next.clone()
             } else {
