@@ -11,7 +11,7 @@ use regex::bytes::{RegexBuilder, RegexSetBuilder};
 use super::allowlist::OriginAllowlist;
 use super::origin::{AsyncOriginPredicate, OriginMatcher, OriginPredicate};
 use super::request_headers::{is_token, Limits};
-use super::response::PREFLIGHT_VARY;
+use super::response::preflight_template;
 use super::{CorsPolicy, Inner, Methods, RequestHeaders};
 use crate::error::{ConfigError, Wildcard};
 
@@ -422,44 +422,30 @@ impl CorsPolicyBuilder {
                 status: self.preflight_status.as_u16(),
             });
         }
-        let vary = if self.private_network {
-            PREFLIGHT_VARY
-        } else {
-            &PREFLIGHT_VARY[..3]
+        let mut inner = Inner {
+            origins,
+            credentials,
+            methods,
+            headers,
+            expose,
+            max_age: self.max_age.map(|d| HeaderValue::from(d.as_secs())),
+            private_network: self.private_network,
+            preflight_status: self.preflight_status,
+            rejection_status: self.rejection_status,
+            refuse_disallowed: self.refuse_disallowed,
+            preflight_passthrough: self.preflight_passthrough,
+            keep_inner_cors_headers: self.keep_inner_cors_headers,
+            limits: self.limits,
+            preflight_headers: http::HeaderMap::new(),
         };
-
+        inner.preflight_headers = preflight_template(&inner);
         let policy = CorsPolicy {
-            inner: Arc::new(Inner {
-                origins,
-                credentials,
-                methods,
-                headers,
-                expose,
-                max_age: self.max_age.map(|d| HeaderValue::from(d.as_secs())),
-                private_network: self.private_network,
-                preflight_status: self.preflight_status,
-                rejection_status: self.rejection_status,
-                refuse_disallowed: self.refuse_disallowed,
-                preflight_passthrough: self.preflight_passthrough,
-                keep_inner_cors_headers: self.keep_inner_cors_headers,
-                limits: self.limits,
-                preflight_vary: HeaderValue::from_static(const_vary(vary.len())),
-            }),
+            inner: Arc::new(inner),
         };
         for lint in policy.lint() {
             tracing::warn!(target: "tower_cors", lint = lint.kind().as_str(), "{lint}");
         }
         Ok(policy)
-    }
-}
-
-/// The precomputed preflight `Vary` values, so building one allocates nothing.
-fn const_vary(names: usize) -> &'static str {
-    if names == PREFLIGHT_VARY.len() {
-        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
-         Access-Control-Request-Private-Network"
-    } else {
-        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
     }
 }
 

@@ -55,7 +55,7 @@ use std::sync::Arc;
 
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use http::request::Parts;
-use http::{HeaderName, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 pub use allowlist::OriginAllowlist;
 pub use builder::CorsPolicyBuilder;
@@ -151,7 +151,9 @@ pub(crate) struct Inner {
     preflight_passthrough: bool,
     keep_inner_cors_headers: bool,
     limits: Limits,
-    preflight_vary: HeaderValue,
+    /// What every answered preflight from an allowed origin carries whatever it asked for,
+    /// built once; `respond` clones it instead of hashing each name in again.
+    preflight_headers: HeaderMap,
 }
 
 impl fmt::Debug for CorsPolicy {

@@ -9,7 +9,7 @@ use http::header::{
 use http::{HeaderMap, HeaderName, HeaderValue, Response};
 
 use super::decision::{AllowOrigin, Decision, DecisionKind};
-use super::{CorsPolicy, Methods, RequestHeaders};
+use super::{CorsPolicy, Inner, Methods, RequestHeaders};
 
 /// The response header that grants a Private Network Access preflight.
 pub(crate) const ALLOW_PRIVATE_NETWORK: HeaderName =
@@ -18,6 +18,13 @@ pub(crate) const ALLOW_PRIVATE_NETWORK: HeaderName =
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 const ANY: HeaderValue = HeaderValue::from_static("*");
 const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+const PREFLIGHT_VARY_VALUE: HeaderValue = HeaderValue::from_static(
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+);
+const PREFLIGHT_VARY_PNA_VALUE: HeaderValue = HeaderValue::from_static(
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+     Access-Control-Request-Private-Network",
+);
 
 /// What an actual response varies on.
 const ACTUAL_VARY: &[&str] = &["Origin"];
@@ -68,13 +75,17 @@ impl CorsPolicy {
     pub fn respond(&self, decision: &Decision) -> Response<()> {
         let i = &*self.inner;
         let mut response = Response::new(());
-        *response.status_mut() =
-            if decision.kind == DecisionKind::Preflight && decision.allow_origin.is_some() {
-                i.preflight_status
-            } else {
-                i.rejection_status
-            };
-        self.apply(decision, response.headers_mut());
+        match &decision.allow_origin {
+            Some(origin) if decision.kind == DecisionKind::Preflight => {
+                *response.status_mut() = i.preflight_status;
+                *response.headers_mut() = i.preflight_headers.clone();
+                write_preflight_answer(decision, origin, response.headers_mut());
+            }
+            _ => {
+                *response.status_mut() = i.rejection_status;
+                self.apply(decision, response.headers_mut());
+            }
+        }
         response
     }
 
@@ -113,64 +124,95 @@ impl CorsPolicy {
                     headers.remove(name);
                 }
             }
-            if let Some(origin) = &decision.allow_origin {
-                headers.insert(
-                    ACCESS_CONTROL_ALLOW_ORIGIN,
-                    match origin {
-                        AllowOrigin::Any => ANY,
-                        AllowOrigin::Exactly(v) => v.clone(),
-                    },
-                );
-                if i.credentials {
-                    headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            match (&decision.allow_origin, decision.kind) {
+                (Some(origin), DecisionKind::Preflight) => {
+                    write_preflight_constants(i, headers);
+                    write_preflight_answer(decision, origin, headers);
                 }
-                match decision.kind {
-                    DecisionKind::Preflight => self.write_preflight(decision, headers),
-                    _ => {
-                        if let Some(expose) = &i.expose {
-                            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
-                        }
+                (Some(origin), _) => {
+                    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin_value(origin));
+                    if i.credentials {
+                        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+                    }
+                    if let Some(expose) = &i.expose {
+                        headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
                     }
                 }
+                (None, _) => {}
             }
         }
         if decision.kind == DecisionKind::Preflight {
-            merge_vary(headers, &i.preflight_vary, self.preflight_vary_names());
+            let (value, names) = preflight_vary(i.private_network);
+            merge_vary(headers, &value, names);
         } else {
             merge_vary(headers, &VARY_ORIGIN, ACTUAL_VARY);
         }
     }
+}
 
-    fn write_preflight(&self, decision: &Decision, headers: &mut HeaderMap) {
-        let i = &*self.inner;
-        let methods = match (&i.methods, &decision.echo_method) {
-            (Methods::Any, echo) => echo.as_ref(),
-            (Methods::List { header, .. }, _) => header.as_ref(),
-        };
-        if let Some(v) = methods {
-            headers.insert(ACCESS_CONTROL_ALLOW_METHODS, v.clone());
-        }
-        let allowed_headers = match (&i.headers, &decision.echo_headers) {
-            (RequestHeaders::Any, echo) => echo.as_ref(),
-            (RequestHeaders::List { header, .. }, _) => header.as_ref(),
-        };
-        if let Some(v) = allowed_headers {
-            headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
-        }
-        if let Some(v) = &i.max_age {
-            headers.insert(ACCESS_CONTROL_MAX_AGE, v.clone());
-        }
-        if decision.private_network {
-            headers.insert(ALLOW_PRIVATE_NETWORK, TRUE);
-        }
+fn allow_origin_value(origin: &AllowOrigin) -> HeaderValue {
+    match origin {
+        AllowOrigin::Any => ANY,
+        AllowOrigin::Exactly(v) => v.clone(),
     }
+}
 
-    fn preflight_vary_names(&self) -> &'static [&'static str] {
-        if self.inner.private_network {
-            PREFLIGHT_VARY
-        } else {
-            &PREFLIGHT_VARY[..3]
-        }
+/// The preflight headers that do not depend on the request: credentials, the listed methods and
+/// headers, max-age.
+fn write_preflight_constants(i: &Inner, headers: &mut HeaderMap) {
+    if i.credentials {
+        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+    }
+    if let Methods::List {
+        header: Some(v), ..
+    } = &i.methods
+    {
+        headers.insert(ACCESS_CONTROL_ALLOW_METHODS, v.clone());
+    }
+    if let RequestHeaders::List {
+        header: Some(v), ..
+    } = &i.headers
+    {
+        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
+    }
+    if let Some(v) = &i.max_age {
+        headers.insert(ACCESS_CONTROL_MAX_AGE, v.clone());
+    }
+}
+
+/// The preflight headers that answer this request: the origin, the requested method and header
+/// names when any are allowed, Private Network Access.
+fn write_preflight_answer(decision: &Decision, origin: &AllowOrigin, headers: &mut HeaderMap) {
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin_value(origin));
+    if let Some(v) = &decision.echo_method {
+        headers.insert(ACCESS_CONTROL_ALLOW_METHODS, v.clone());
+    }
+    if let Some(v) = &decision.echo_headers {
+        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
+    }
+    if decision.private_network {
+        headers.insert(ALLOW_PRIVATE_NETWORK, TRUE);
+    }
+}
+
+/// The headers every answered preflight carries, built once per policy. It holds a placeholder
+/// `Access-Control-Allow-Origin` that every answer overwrites, and spare index room (a clone
+/// keeps the index size), so that writing the answer into a clone allocates nothing more.
+pub(crate) fn preflight_template(i: &Inner) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(12);
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+    write_preflight_constants(i, &mut headers);
+    let (value, _) = preflight_vary(i.private_network);
+    headers.insert(VARY, value);
+    headers
+}
+
+/// The preflight `Vary` value and its names, with Private Network Access or without.
+fn preflight_vary(private_network: bool) -> (HeaderValue, &'static [&'static str]) {
+    if private_network {
+        (PREFLIGHT_VARY_PNA_VALUE, PREFLIGHT_VARY)
+    } else {
+        (PREFLIGHT_VARY_VALUE, &PREFLIGHT_VARY[..3])
     }
 }
 
