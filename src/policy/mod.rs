@@ -284,7 +284,6 @@ impl CorsPolicy {
             // Decided as if the origin were allowed; `resolve_origin_lookup` keeps this or
             // turns it into the origin's rejection, which overrides every other answer.
             decision.pending_origin = Some(origin.clone());
-            decision.allow_origin = Some(AllowOrigin::Exactly(origin.clone()));
         }
         decision
     }
