@@ -12,8 +12,6 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -22,39 +20,10 @@ use std::time::Instant;
 
 use common::{scenarios, Harness, Lib, Scenario};
 
-/// Counts allocations made by the current thread (each thread its own count, so nothing else
-/// running in the process can add to a measurement).
-struct Counting;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
 
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn count() {
-    ALLOCATIONS.with(|c| c.set(c.get() + 1));
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: forwarded unchanged to the system allocator, under the caller's contract.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: as above.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: as above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use counting_alloc::{allocated, Counting};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -84,9 +53,9 @@ fn allocations(scenario: &Scenario, lib: Lib) -> f64 {
     let harness = scenario.harness(lib);
     let mut counted = 0;
     batch(&harness, &scenario.request, |run| {
-        let before = ALLOCATIONS.with(Cell::get);
+        let before = allocated();
         run();
-        counted = ALLOCATIONS.with(Cell::get) - before;
+        counted = allocated() - before;
     });
     counted as f64 / CALLS as f64
 }

@@ -7,45 +7,14 @@
 #[path = "../benches/common/mod.rs"]
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::sync::OnceLock;
 
 use common::{scenarios, Lib, Scenario};
 
-/// Counts allocations made by the current thread, so tests running in parallel do not add to
-/// each other's counts.
-struct Counting;
+#[path = "../benches/common/counting_alloc.rs"]
+mod counting_alloc;
 
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn count() {
-    ALLOCATIONS.with(|c| c.set(c.get() + 1));
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: forwarded unchanged to the system allocator, under the caller's contract.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: as above.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: as above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use counting_alloc::{allocated, Counting};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -64,11 +33,11 @@ fn allocations(scenario: &Scenario) -> u64 {
         .map(|_| harness.prepare(&scenario.request))
         .collect();
     let mut responses = Vec::with_capacity(requests.len());
-    let before = ALLOCATIONS.with(Cell::get);
+    let before = allocated();
     for request in requests {
         responses.push(harness.call(request));
     }
-    ALLOCATIONS.with(Cell::get) - before
+    allocated() - before
 }
 
 /// The scenarios, built once for all the tests (10,000 origins and 1,000 regexes take a while
