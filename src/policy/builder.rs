@@ -12,7 +12,7 @@ use super::allowlist::OriginAllowlist;
 use super::origin::{AsyncOriginPredicate, OriginMatcher, OriginPredicate};
 use super::request_headers::{is_token, Limits};
 use super::response::preflight_template;
-use super::{CorsPolicy, Inner, Methods, RequestHeaders};
+use super::{Behaviour, CorsPolicy, Inner, Methods, RequestHeaders};
 use crate::error::{ConfigError, Wildcard};
 
 /// Builds a [`CorsPolicy`]. Every setting is checked in [`build`](Self::build), which returns a
@@ -38,7 +38,7 @@ use crate::error::{ConfigError, Wildcard};
 ///     .build()?;
 /// # Ok::<(), tower_cors::ConfigError>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Default)]
 #[must_use = "a builder does nothing until `build()` is called"]
 pub struct CorsPolicyBuilder {
     origins: Vec<String>,
@@ -56,40 +56,7 @@ pub struct CorsPolicyBuilder {
     credentials: bool,
     max_age: Option<Duration>,
     private_network: bool,
-    preflight_status: StatusCode,
-    rejection_status: StatusCode,
-    refuse_disallowed: bool,
-    preflight_passthrough: bool,
-    keep_inner_cors_headers: bool,
-    limits: Limits,
-}
-
-impl Default for CorsPolicyBuilder {
-    fn default() -> Self {
-        CorsPolicyBuilder {
-            origins: Vec::new(),
-            any_origin: false,
-            reflect_any_origin: false,
-            regexes: Vec::new(),
-            predicates: Vec::new(),
-            async_predicates: Vec::new(),
-            lists: Vec::new(),
-            methods: Vec::new(),
-            any_method: false,
-            headers: Vec::new(),
-            any_header: false,
-            expose: Vec::new(),
-            credentials: false,
-            max_age: None,
-            private_network: false,
-            preflight_status: StatusCode::NO_CONTENT,
-            rejection_status: StatusCode::FORBIDDEN,
-            refuse_disallowed: false,
-            preflight_passthrough: false,
-            keep_inner_cors_headers: false,
-            limits: Limits::default(),
-        }
-    }
+    behaviour: Behaviour,
 }
 
 impl fmt::Debug for CorsPolicyBuilder {
@@ -292,7 +259,7 @@ impl CorsPolicyBuilder {
     /// The status of a successful preflight: `204 No Content` by default; some old clients
     /// want `200 OK`. It must be 2xx.
     pub fn preflight_status(mut self, status: StatusCode) -> Self {
-        self.preflight_status = status;
+        self.behaviour.preflight_status = status;
         self
     }
 
@@ -300,7 +267,7 @@ impl CorsPolicyBuilder {
     /// refused request (see [`refuse_disallowed_origins`](Self::refuse_disallowed_origins)):
     /// `403 Forbidden` by default.
     pub fn rejection_status(mut self, status: StatusCode) -> Self {
-        self.rejection_status = status;
+        self.behaviour.rejection_status = status;
         self
     }
 
@@ -308,14 +275,14 @@ impl CorsPolicyBuilder {
     /// status, without calling the inner service. Off by default: the browser already keeps the
     /// response from the page, and same-origin or non-browser clients may send an `Origin` too.
     pub fn refuse_disallowed_origins(mut self, refuse: bool) -> Self {
-        self.refuse_disallowed = refuse;
+        self.behaviour.refuse_disallowed = refuse;
         self
     }
 
     /// Passes preflights to the inner service and adds the CORS headers to its response,
     /// instead of answering them in the layer.
     pub fn preflight_passthrough(mut self, passthrough: bool) -> Self {
-        self.preflight_passthrough = passthrough;
+        self.behaviour.preflight_passthrough = passthrough;
         self
     }
 
@@ -323,7 +290,7 @@ impl CorsPolicyBuilder {
     /// `Access-Control-*` headers itself. By default the layer removes them and writes its own,
     /// so the policy is the only source of CORS answers.
     pub fn keep_inner_cors_headers(mut self, keep: bool) -> Self {
-        self.keep_inner_cors_headers = keep;
+        self.behaviour.keep_inner_cors_headers = keep;
         self
     }
 
@@ -331,7 +298,7 @@ impl CorsPolicyBuilder {
     /// `max_names` names (4096 and 64 by default). A preflight over either bound is rejected as
     /// malformed before any name is matched.
     pub fn request_header_limits(mut self, max_bytes: usize, max_names: usize) -> Self {
-        self.limits = Limits {
+        self.behaviour.limits = Limits {
             max_bytes,
             max_names,
         };
@@ -357,7 +324,7 @@ impl CorsPolicyBuilder {
         for p in self.async_predicates {
             origins.add_async_predicate(p);
         }
-        if self.refuse_disallowed && origins.has_async_predicates() {
+        if self.behaviour.refuse_disallowed && origins.has_async_predicates() {
             return Err(ConfigError::RefusalWithAsyncPredicate);
         }
         if !self.regexes.is_empty() {
@@ -417,9 +384,9 @@ impl CorsPolicyBuilder {
             join_header(&exposed)
         };
 
-        if !self.preflight_status.is_success() {
+        if !self.behaviour.preflight_status.is_success() {
             return Err(ConfigError::InvalidPreflightStatus {
-                status: self.preflight_status.as_u16(),
+                status: self.behaviour.preflight_status.as_u16(),
             });
         }
         let mut inner = Inner {
@@ -430,12 +397,7 @@ impl CorsPolicyBuilder {
             expose,
             max_age: self.max_age.map(|d| HeaderValue::from(d.as_secs())),
             private_network: self.private_network,
-            preflight_status: self.preflight_status,
-            rejection_status: self.rejection_status,
-            refuse_disallowed: self.refuse_disallowed,
-            preflight_passthrough: self.preflight_passthrough,
-            keep_inner_cors_headers: self.keep_inner_cors_headers,
-            limits: self.limits,
+            behaviour: self.behaviour,
             preflight_headers: http::HeaderMap::new(),
         };
         inner.preflight_headers = preflight_template(&inner);

@@ -137,6 +137,30 @@ pub struct CorsPolicy {
     inner: Arc<Inner>,
 }
 
+/// How the layer answers, as set on the builder and kept unchanged in the policy.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Behaviour {
+    preflight_status: StatusCode,
+    rejection_status: StatusCode,
+    refuse_disallowed: bool,
+    preflight_passthrough: bool,
+    keep_inner_cors_headers: bool,
+    limits: Limits,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            preflight_status: StatusCode::NO_CONTENT,
+            rejection_status: StatusCode::FORBIDDEN,
+            refuse_disallowed: false,
+            preflight_passthrough: false,
+            keep_inner_cors_headers: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
 pub(crate) struct Inner {
     origins: OriginMatcher,
     credentials: bool,
@@ -145,12 +169,7 @@ pub(crate) struct Inner {
     expose: Option<HeaderValue>,
     max_age: Option<HeaderValue>,
     private_network: bool,
-    preflight_status: StatusCode,
-    rejection_status: StatusCode,
-    refuse_disallowed: bool,
-    preflight_passthrough: bool,
-    keep_inner_cors_headers: bool,
-    limits: Limits,
+    behaviour: Behaviour,
     /// What every answered preflight from an allowed origin carries whatever it asked for,
     /// built once; `respond` clones it instead of hashing each name in again.
     preflight_headers: HeaderMap,
@@ -167,10 +186,7 @@ impl fmt::Debug for CorsPolicy {
             .field("expose", &i.expose)
             .field("max_age", &i.max_age)
             .field("private_network", &i.private_network)
-            .field("preflight_status", &i.preflight_status)
-            .field("rejection_status", &i.rejection_status)
-            .field("refuse_disallowed", &i.refuse_disallowed)
-            .field("preflight_passthrough", &i.preflight_passthrough)
+            .field("behaviour", &i.behaviour)
             .finish_non_exhaustive()
     }
 }
@@ -242,9 +258,9 @@ impl CorsPolicy {
             DecisionKind::Actual
         };
         let answers_itself = if preflight {
-            !i.preflight_passthrough
+            !i.behaviour.preflight_passthrough
         } else {
-            i.refuse_disallowed
+            i.behaviour.refuse_disallowed
         };
         let reject = |rejection| Decision {
             short_circuit: answers_itself,
@@ -353,19 +369,22 @@ impl CorsPolicy {
 
         let lines = || parts.headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
         let allowed = |n: &[u8]| i.headers.allows(n, i.credentials);
-        let requested = request_headers::scan(lines(), i.limits, allowed).map_err(|e| match e {
-            ScanError::TooLong { len } => Rejection::Malformed(Malformed::RequestHeadersTooLong {
-                len,
-                limit: i.limits.max_bytes,
-            }),
-            ScanError::TooManyNames => Rejection::Malformed(Malformed::TooManyRequestHeaders {
-                limit: i.limits.max_names,
-            }),
-            ScanError::NotAToken(header) => {
-                Rejection::Malformed(Malformed::InvalidRequestHeader { header })
-            }
-            ScanError::NotAllowed(header) => Rejection::HeaderNotAllowed { header },
-        })?;
+        let requested =
+            request_headers::scan(lines(), i.behaviour.limits, allowed).map_err(|e| match e {
+                ScanError::TooLong { len } => {
+                    Rejection::Malformed(Malformed::RequestHeadersTooLong {
+                        len,
+                        limit: i.behaviour.limits.max_bytes,
+                    })
+                }
+                ScanError::TooManyNames => Rejection::Malformed(Malformed::TooManyRequestHeaders {
+                    limit: i.behaviour.limits.max_names,
+                }),
+                ScanError::NotAToken(header) => {
+                    Rejection::Malformed(Malformed::InvalidRequestHeader { header })
+                }
+                ScanError::NotAllowed(header) => Rejection::HeaderNotAllowed { header },
+            })?;
         if matches!(i.headers, RequestHeaders::Any) && requested.names > 0 {
             decision.echo_headers = match lines().iter().next() {
                 Some(line) if requested.lines == 1 && !requested.has_empty_items => {

@@ -77,12 +77,12 @@ impl CorsPolicy {
         let mut response = Response::new(());
         match &decision.allow_origin {
             Some(origin) if decision.kind == DecisionKind::Preflight => {
-                *response.status_mut() = i.preflight_status;
+                *response.status_mut() = i.behaviour.preflight_status;
                 *response.headers_mut() = i.preflight_headers.clone();
                 write_preflight_answer(decision, origin, response.headers_mut());
             }
             _ => {
-                *response.status_mut() = i.rejection_status;
+                *response.status_mut() = i.behaviour.rejection_status;
                 self.apply(decision, response.headers_mut());
             }
         }
@@ -117,7 +117,7 @@ impl CorsPolicy {
     /// ```
     pub fn apply(&self, decision: &Decision, headers: &mut HeaderMap) {
         let i = &*self.inner;
-        let owns_cors_headers = !(i.keep_inner_cors_headers && has_cors_headers(headers));
+        let owns_cors_headers = !(i.behaviour.keep_inner_cors_headers && has_cors_headers(headers));
         if owns_cors_headers && decision.kind != DecisionKind::NotCors {
             if has_cors_headers(headers) {
                 for name in CORS_RESPONSE_HEADERS {
