@@ -244,22 +244,27 @@ where
                     return ResponseFuture::ready(respond::<M, ResBody>(&policy, &decision));
                 }
                 let future = self.inner.call(Request::from_parts(parts, body));
-                ResponseFuture::inner(future, Some(Apply::now(policy, decision)))
+                ResponseFuture::inner(future, Some((policy, decision)))
             }
             Some(lookup) if decision.short_circuits() => {
                 ResponseFuture::preflight_after_lookup(lookup, policy, decision, parts, M::body)
             }
             // The inner service runs while the origin is looked up; the headers wait for both.
             Some(lookup) => {
-                let trace_parts = trace_parts(&parts);
+                let trace = trace_parts(&parts);
                 let future = self.inner.call(Request::from_parts(parts, body));
-                let apply = Apply {
-                    policy,
-                    decision,
-                    lookup: Some(lookup),
-                    trace: Some(Box::new(trace_parts)),
-                };
-                ResponseFuture::inner(future, Some(apply))
+                ResponseFuture::after_lookup(
+                    future,
+                    PendingLookup {
+                        policy,
+                        decision,
+                        lookup,
+                        allowed: None,
+                        response: None,
+                        trace,
+                        done: false,
+                    },
+                )
             }
         }
     }
@@ -284,39 +289,25 @@ fn trace_parts(parts: &Parts) -> Parts {
 
 type Lookup = Pin<Box<dyn Future<Output = bool> + Send + 'static>>;
 
-/// What to do to the inner service's response once it is ready.
-struct Apply {
+/// An actual request whose origin is being looked up while the inner service runs. Boxed in
+/// the future, so that requests without a lookup (nearly all) do not carry its size around.
+struct PendingLookup<B> {
     policy: CorsPolicy,
     decision: Decision,
-    /// The origin lookup still running, if any, and its answer once done.
-    lookup: Option<Lookup>,
+    lookup: Lookup,
+    allowed: Option<bool>,
+    response: Option<Response<B>>,
     /// The request head to log once the lookup decided.
-    trace: Option<Box<Parts>>,
+    trace: Parts,
+    done: bool,
 }
 
-impl Apply {
-    fn now(policy: CorsPolicy, decision: Decision) -> Self {
-        Apply {
-            policy,
-            decision,
-            lookup: None,
-            trace: None,
-        }
-    }
-
-    /// Drives the origin lookup; ready once the decision is final.
-    fn poll_lookup(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some(lookup) = &mut self.lookup {
-            let allowed = ready!(lookup.as_mut().poll(cx));
-            self.lookup = None;
-            let decision = std::mem::replace(&mut self.decision, Decision::not_cors());
-            self.decision = decision.resolve_origin_lookup(allowed);
-            if let Some(parts) = self.trace.take() {
-                trace(&parts, &self.decision);
-            }
-        }
-        Poll::Ready(())
-    }
+/// A preflight waiting for an origin lookup before the layer answers it.
+struct PreflightAnswer<B> {
+    policy: CorsPolicy,
+    decision: Decision,
+    parts: Parts,
+    body: fn(Option<&Rejection>, &mut Response<()>) -> B,
 }
 
 pin_project! {
@@ -333,12 +324,16 @@ pin_project! {
         Inner {
             #[pin]
             future: F,
-            apply: Option<Apply>,
-            response: Option<Response<B>>,
+            apply: Option<(CorsPolicy, Decision)>,
+        },
+        AfterLookup {
+            #[pin]
+            future: F,
+            pending: Box<PendingLookup<B>>,
         },
         Preflight {
             lookup: Lookup,
-            answer: Option<PreflightAnswer<B>>,
+            answer: Option<Box<PreflightAnswer<B>>>,
         },
         Ready {
             response: Option<Response<B>>,
@@ -346,21 +341,18 @@ pin_project! {
     }
 }
 
-/// A preflight waiting for an origin lookup before the layer answers it.
-struct PreflightAnswer<B> {
-    policy: CorsPolicy,
-    decision: Decision,
-    parts: Parts,
-    body: fn(Option<&Rejection>, &mut Response<()>) -> B,
-}
-
 impl<F, B> ResponseFuture<F, B> {
-    fn inner(future: F, apply: Option<Apply>) -> Self {
+    fn inner(future: F, apply: Option<(CorsPolicy, Decision)>) -> Self {
         ResponseFuture {
-            state: State::Inner {
+            state: State::Inner { future, apply },
+        }
+    }
+
+    fn after_lookup(future: F, pending: PendingLookup<B>) -> Self {
+        ResponseFuture {
+            state: State::AfterLookup {
                 future,
-                apply,
-                response: None,
+                pending: Box::new(pending),
             },
         }
     }
@@ -383,12 +375,12 @@ impl<F, B> ResponseFuture<F, B> {
         ResponseFuture {
             state: State::Preflight {
                 lookup,
-                answer: Some(PreflightAnswer {
+                answer: Some(Box::new(PreflightAnswer {
                     policy,
                     decision,
                     parts,
                     body,
-                }),
+                })),
             },
         }
     }
@@ -403,26 +395,38 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // Like a fused future, a poll after completion stays pending.
         match self.project().state.project() {
-            StateProj::Inner {
-                future,
-                apply,
-                response,
-            } => {
-                // The lookup and the inner service make progress together.
-                let looked_up = apply.as_mut().is_none_or(|a| a.poll_lookup(cx).is_ready());
-                if response.is_none() {
-                    *response = Some(ready!(future.poll(cx))?);
+            StateProj::Inner { future, apply } => {
+                let mut response = ready!(future.poll(cx))?;
+                if let Some((policy, decision)) = apply.take() {
+                    policy.apply(&decision, response.headers_mut());
                 }
-                if !looked_up {
+                Poll::Ready(Ok(response))
+            }
+            StateProj::AfterLookup { future, pending } => {
+                if pending.done {
                     return Poll::Pending;
                 }
-                let Some(mut r) = response.take() else {
+                // The lookup and the inner service make progress together.
+                if pending.allowed.is_none() {
+                    if let Poll::Ready(allowed) = pending.lookup.as_mut().poll(cx) {
+                        pending.allowed = Some(allowed);
+                    }
+                }
+                if pending.response.is_none() {
+                    pending.response = Some(ready!(future.poll(cx))?);
+                }
+                let Some(allowed) = pending.allowed else {
                     return Poll::Pending;
                 };
-                if let Some(a) = apply.take() {
-                    a.policy.apply(&a.decision, r.headers_mut());
-                }
-                Poll::Ready(Ok(r))
+                let Some(mut response) = pending.response.take() else {
+                    return Poll::Pending;
+                };
+                let decision = std::mem::replace(&mut pending.decision, Decision::not_cors())
+                    .resolve_origin_lookup(allowed);
+                trace(&pending.trace, &decision);
+                pending.policy.apply(&decision, response.headers_mut());
+                pending.done = true;
+                Poll::Ready(Ok(response))
             }
             StateProj::Preflight { lookup, answer } => {
                 let allowed = ready!(lookup.as_mut().poll(cx));

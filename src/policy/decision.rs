@@ -171,7 +171,9 @@ pub struct Decision {
     /// Whether the layer answers without calling the inner service.
     pub(crate) short_circuit: bool,
     /// The origin, when only an asynchronous predicate can still allow it.
-    pub(crate) pending_origin: Option<HeaderValue>,
+    /// Whether only an asynchronous predicate can still allow the origin (then held in
+    /// `allow_origin`).
+    pub(crate) pending_lookup: bool,
 }
 
 impl Decision {
@@ -184,7 +186,7 @@ impl Decision {
             private_network: false,
             rejection: None,
             short_circuit: false,
-            pending_origin: None,
+            pending_lookup: false,
         }
     }
 
@@ -201,19 +203,20 @@ impl Decision {
     /// [`resolve_origin_lookup`](Self::resolve_origin_lookup). Until then the decision reads as
     /// if the origin were allowed.
     pub fn needs_origin_lookup(&self) -> bool {
-        self.pending_origin.is_some()
+        self.pending_lookup
     }
 
     /// Completes a decision that [needs an origin lookup](Self::needs_origin_lookup) with the
     /// lookup's answer. Any other decision is returned as it is.
     pub fn resolve_origin_lookup(self, allowed: bool) -> Decision {
-        match self.pending_origin {
-            Some(origin) if !allowed => Decision {
+        match (self.pending_lookup, self.allow_origin) {
+            (true, Some(AllowOrigin::Exactly(origin))) if !allowed => Decision {
                 short_circuit: self.short_circuit,
                 ..Decision::rejected(self.kind, Rejection::OriginNotAllowed { origin })
             },
-            _ => Decision {
-                pending_origin: None,
+            (_, allow_origin) => Decision {
+                pending_lookup: false,
+                allow_origin,
                 ..self
             },
         }

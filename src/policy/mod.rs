@@ -299,7 +299,7 @@ impl CorsPolicy {
         if verdict == OriginVerdict::Ask {
             // Decided as if the origin were allowed; `resolve_origin_lookup` keeps this or
             // turns it into the origin's rejection, which overrides every other answer.
-            decision.pending_origin = Some(origin.clone());
+            decision.pending_lookup = true;
         }
         decision
     }
