@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use super::origin::{parse_serialized, OriginPattern};
 use super::{CorsPolicy, REQUEST_PRIVATE_NETWORK};
 
 /// The longest `Access-Control-Max-Age` Chromium honours (`kMaxTimeout`, 2 hours).
@@ -226,15 +227,6 @@ fn is_loopback_host(host: &str) -> bool {
         || (host.starts_with("127.") && host.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
 }
 
-/// The host of a normalised origin (`scheme://host[:port]`), without the port.
-fn host_of(origin: &str) -> &str {
-    let authority = origin.split_once("://").map_or(origin, |(_, a)| a);
-    if authority.starts_with('[') {
-        return authority.find(']').map_or(authority, |i| &authority[..=i]);
-    }
-    authority.rsplit_once(':').map_or(authority, |(h, _)| h)
-}
-
 fn is_public_suffix(suffix: &str) -> bool {
     (!suffix.contains('.') && suffix != "localhost") || PUBLIC_SUFFIXES.contains(&suffix)
 }
@@ -287,7 +279,7 @@ impl CorsPolicy {
         // What the origin lists say: the fixed one, and each replaceable list as it is now.
         let mut null = false;
         let mut exact: Vec<String> = Vec::new();
-        let mut patterns: Vec<(String, String, bool, String)> = Vec::new();
+        let mut patterns: Vec<OriginPattern> = Vec::new();
         o.for_each_set(|set| {
             null |= set.allows_null();
             if i.credentials {
@@ -316,20 +308,22 @@ impl CorsPolicy {
         if i.credentials {
             let mut insecure: Vec<String> = exact
                 .into_iter()
-                .filter(|s| !is_loopback_host(host_of(s)))
+                .filter(|s| {
+                    parse_serialized(s.as_bytes()).is_some_and(|o| !is_loopback_host(o.host))
+                })
                 .collect();
             insecure.extend(
                 patterns
                     .iter()
-                    .filter(|(scheme, host, subdomains, _)| {
-                        let example = if *subdomains {
-                            format!("x.{host}")
+                    .filter(|p| {
+                        let example = if p.subdomains() {
+                            format!("x.{}", p.host())
                         } else {
-                            host.clone()
+                            p.host().to_owned()
                         };
-                        matches!(scheme.as_str(), "http" | "ws") && !is_loopback_host(&example)
+                        matches!(p.scheme(), "http" | "ws") && !is_loopback_host(&example)
                     })
-                    .map(|(_, _, _, written)| written.clone()),
+                    .map(OriginPattern::to_string),
             );
             insecure.sort();
             for origin in insecure {
@@ -349,8 +343,8 @@ impl CorsPolicy {
 
         let mut wide_patterns: Vec<(String, String)> = patterns
             .iter()
-            .filter(|(_, suffix, subdomains, _)| *subdomains && is_public_suffix(suffix))
-            .map(|(_, suffix, _, written)| (written.clone(), suffix.clone()))
+            .filter(|p| p.subdomains() && is_public_suffix(p.host()))
+            .map(|p| (p.to_string(), p.host().to_owned()))
             .collect();
         wide_patterns.sort();
         for (pattern, suffix) in &wide_patterns {

@@ -285,6 +285,21 @@ pub(crate) struct OriginPattern {
 const STAR_PLACEMENT: &str = "`*` may only stand for leading labels (`*.`) or the port (`:*`)";
 
 impl OriginPattern {
+    /// The scheme, lower case.
+    pub(crate) fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
+    /// The part after `*.`, or the whole host of a `host:*` pattern.
+    pub(crate) fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Whether the pattern covers the subdomains of `host` (`*.host`) rather than `host` itself.
+    pub(crate) fn subdomains(&self) -> bool {
+        self.subdomains
+    }
+
     /// Whether `input` is written as a pattern rather than an origin.
     pub(crate) fn looks_like_pattern(input: &str) -> bool {
         input != "*" && input.contains('*')
@@ -506,30 +521,21 @@ impl OriginSet {
 
     /// The patterns: scheme, host (the suffix after `*.`, or the host of `host:*`), whether it
     /// is a `*.` pattern, and the pattern as written back.
-    pub(crate) fn patterns(&self) -> Vec<(String, String, bool, String)> {
-        let p = &self.patterns;
-        let with = |map: &PatternMap, subdomains: bool| {
+    pub(crate) fn patterns(&self) -> Vec<OriginPattern> {
+        let with = |map: &PatternMap, subdomains: bool| -> Vec<OriginPattern> {
             map.iter()
-                .flat_map(move |(host, rules)| {
-                    rules.iter().map(move |(scheme, port)| {
-                        let pattern = OriginPattern {
-                            scheme: scheme.to_string(),
-                            host: host.to_string(),
-                            subdomains,
-                            port: *port,
-                        };
-                        (
-                            scheme.to_string(),
-                            host.to_string(),
-                            subdomains,
-                            pattern.to_string(),
-                        )
+                .flat_map(|(host, rules)| {
+                    rules.iter().map(move |(scheme, port)| OriginPattern {
+                        scheme: scheme.to_string(),
+                        host: host.to_string(),
+                        subdomains,
+                        port: *port,
                     })
                 })
-                .collect::<Vec<_>>()
+                .collect()
         };
-        let mut all = with(&p.by_suffix, true);
-        all.extend(with(&p.by_host, false));
+        let mut all = with(&self.patterns.by_suffix, true);
+        all.extend(with(&self.patterns.by_host, false));
         all
     }
 
