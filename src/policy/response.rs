@@ -117,28 +117,15 @@ impl CorsPolicy {
     /// ```
     pub fn apply(&self, decision: &Decision, headers: &mut HeaderMap) {
         let i = &*self.inner;
-        let owns_cors_headers = !(i.behaviour.keep_inner_cors_headers && has_cors_headers(headers));
-        if owns_cors_headers && decision.kind != DecisionKind::NotCors {
-            if has_cors_headers(headers) {
-                for name in CORS_RESPONSE_HEADERS {
-                    headers.remove(name);
-                }
-            }
-            match (&decision.allow_origin, decision.kind) {
-                (Some(origin), DecisionKind::Preflight) => {
-                    write_preflight_constants(i, headers);
-                    write_preflight_answer(decision, origin, headers);
-                }
-                (Some(origin), _) => {
-                    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin_value(origin));
-                    if i.credentials {
-                        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-                    }
-                    if let Some(expose) = &i.expose {
-                        headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+        if decision.kind != DecisionKind::NotCors {
+            let inner_cors = has_cors_headers(headers);
+            if !(inner_cors && i.behaviour.keep_inner_cors_headers) {
+                if inner_cors {
+                    for name in CORS_RESPONSE_HEADERS {
+                        headers.remove(name);
                     }
                 }
-                (None, _) => {}
+                write_grant(i, decision, headers);
             }
         }
         if decision.kind == DecisionKind::Preflight {
@@ -147,6 +134,26 @@ impl CorsPolicy {
         } else {
             merge_vary(headers, &VARY_ORIGIN, ACTUAL_VARY);
         }
+    }
+}
+
+/// The headers by which a response grants the decision's origin access, if it is allowed.
+fn write_grant(i: &Inner, decision: &Decision, headers: &mut HeaderMap) {
+    match (&decision.allow_origin, decision.kind) {
+        (Some(origin), DecisionKind::Preflight) => {
+            write_preflight_constants(i, headers);
+            write_preflight_answer(decision, origin, headers);
+        }
+        (Some(origin), _) => {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin_value(origin));
+            if i.credentials {
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            }
+            if let Some(expose) = &i.expose {
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+            }
+        }
+        (None, _) => {}
     }
 }
 
