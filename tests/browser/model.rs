@@ -84,14 +84,7 @@ pub async fn compare(table: &Table, recorded: &Recorded) -> Vec<String> {
                 ));
             }
         }
-        match &s.model_gap {
-            None => failures.extend(disagreements),
-            Some(why) if disagreements.is_empty() => failures.push(format!(
-                "{}: the model now agrees with Chromium; remove its model_gap ({why})",
-                s.id
-            )),
-            Some(why) => eprintln!("known model gap, {}: {why}", s.id),
-        }
+        failures.extend(disagreements);
     }
     failures
 }

@@ -39,11 +39,6 @@ pub struct Scenario {
     /// Why the expectation is what it is, where that is not obvious.
     #[serde(default)]
     pub note: Option<String>,
-    /// A known disagreement of the model with Chromium, and why. The model must then disagree on
-    /// at least one step (when it stops disagreeing, the marker must go); the recording must still
-    /// equal the expectation.
-    #[serde(default)]
-    pub model_gap: Option<String>,
     /// Where the fetch runs: the page (`http://127.0.0.1:<page port>`), the same page served as
     /// `http://localhost:<page port>`, or a sandboxed iframe in the first (origin `null`).
     #[serde(default)]
