@@ -89,31 +89,62 @@ const BOOL: &str = "a boolean: true, false, 1, 0, yes, no, on or off";
 const SECONDS: &str = "a whole number of seconds, like `600`";
 const ONE_OF_TWO: &str = "only one of the two names to be set";
 
-/// How one variable's text becomes a field.
-enum Kind {
-    List,
-    Bool,
-    Seconds,
+/// Parses one variable's text into its field, or says what was expected.
+type Setter = fn(&mut CorsConfig, &str) -> Result<(), &'static str>;
+
+fn list(value: &str) -> Result<Vec<String>, &'static str> {
+    parse_list(value).ok_or(LIST)
 }
 
-/// The fields, the variable names that set them (after the prefix), and how each is parsed.
-const VARIABLES: [(&str, &[&str], Kind); 9] = [
-    ("allow_origins", &["ORIGINS", "ALLOWED_ORIGINS"], Kind::List),
+fn boolean(value: &str) -> Result<bool, &'static str> {
+    parse_bool(value).ok_or(BOOL)
+}
+
+/// The fields, the variable names that set them (after the prefix), and how each is set.
+const VARIABLES: [(&str, &[&str], Setter); 9] = [
+    ("allow_origins", &["ORIGINS", "ALLOWED_ORIGINS"], |c, v| {
+        c.allow_origins = list(v)?;
+        Ok(())
+    }),
     (
         "allow_origin_regexes",
         &["ALLOWED_ORIGIN_REGEXES"],
-        Kind::List,
+        |c, v| {
+            c.allow_origin_regexes = list(v)?;
+            Ok(())
+        },
     ),
-    ("allow_all_origins", &["ALLOW_ALL_ORIGINS"], Kind::Bool),
-    ("allow_credentials", &["ALLOW_CREDENTIALS"], Kind::Bool),
-    ("allow_methods", &["ALLOW_METHODS"], Kind::List),
-    ("allow_headers", &["ALLOW_HEADERS"], Kind::List),
-    ("expose_headers", &["EXPOSE_HEADERS"], Kind::List),
-    ("max_age", &["MAX_AGE", "PREFLIGHT_MAX_AGE"], Kind::Seconds),
+    ("allow_all_origins", &["ALLOW_ALL_ORIGINS"], |c, v| {
+        c.allow_all_origins = boolean(v)?;
+        Ok(())
+    }),
+    ("allow_credentials", &["ALLOW_CREDENTIALS"], |c, v| {
+        c.allow_credentials = boolean(v)?;
+        Ok(())
+    }),
+    ("allow_methods", &["ALLOW_METHODS"], |c, v| {
+        c.allow_methods = Some(list(v)?);
+        Ok(())
+    }),
+    ("allow_headers", &["ALLOW_HEADERS"], |c, v| {
+        c.allow_headers = Some(list(v)?);
+        Ok(())
+    }),
+    ("expose_headers", &["EXPOSE_HEADERS"], |c, v| {
+        c.expose_headers = list(v)?;
+        Ok(())
+    }),
+    ("max_age", &["MAX_AGE", "PREFLIGHT_MAX_AGE"], |c, v| {
+        c.max_age = Some(v.trim().parse().map_err(|_| SECONDS)?);
+        Ok(())
+    }),
     (
         "allow_private_network",
         &["ALLOW_PRIVATE_NETWORK"],
-        Kind::Bool,
+        |c, v| {
+            c.allow_private_network = boolean(v)?;
+            Ok(())
+        },
     ),
 ];
 
@@ -201,7 +232,7 @@ impl CorsConfig {
     where
         F: Fn(&str) -> Option<Result<String, String>>,
     {
-        for (field, names, kind) in &VARIABLES {
+        for (field, names, set) in &VARIABLES {
             let mut found: Option<(String, String)> = None;
             for name in *names {
                 let variable = format!("{prefix}{name}");
@@ -225,35 +256,11 @@ impl CorsConfig {
             let Some((variable, value)) = found else {
                 continue;
             };
-            let bad = |expected| EnvError {
+            set(&mut self, &value).map_err(|expected| EnvError {
                 variable: variable.clone(),
                 value: value.clone(),
                 expected,
-            };
-            match (field, kind) {
-                (_, Kind::List) => {
-                    let list = parse_list(&value).ok_or_else(|| bad(LIST))?;
-                    match *field {
-                        "allow_origins" => self.allow_origins = list,
-                        "allow_origin_regexes" => self.allow_origin_regexes = list,
-                        "allow_methods" => self.allow_methods = Some(list),
-                        "allow_headers" => self.allow_headers = Some(list),
-                        _ => self.expose_headers = list,
-                    }
-                }
-                (_, Kind::Bool) => {
-                    let b = parse_bool(&value).ok_or_else(|| bad(BOOL))?;
-                    match *field {
-                        "allow_all_origins" => self.allow_all_origins = b,
-                        "allow_credentials" => self.allow_credentials = b,
-                        _ => self.allow_private_network = b,
-                    }
-                }
-                (_, Kind::Seconds) => {
-                    let secs = value.trim().parse::<u64>().map_err(|_| bad(SECONDS))?;
-                    self.max_age = Some(secs);
-                }
-            }
+            })?;
             self.env_sources.insert((*field).to_owned(), variable);
         }
         Ok(self)
